@@ -1,0 +1,136 @@
+"""Configuration of the GloVe + LSTM / GRU / BiLSTM text classifiers.
+
+Shipped next to the weights by ``save_pretrained``: imports only the standard library and transformers.
+"""
+
+from typing import Any
+
+from transformers import PreTrainedConfig
+
+__all__ = ["PRESETS", "RNNConfig"]
+
+CELLS = ("lstm", "gru", "rnn")
+POOLINGS = ("last", "max", "mean")
+
+# The three models of the Keras "toxic comment" notebooks (see DESIGN.md), as field overrides.
+PRESETS: dict[str, dict[str, Any]] = {
+    "lstm": {"cell": "lstm", "hidden_size": 100, "dropout": 0.3, "recurrent_dropout": 0.3},
+    "gru": {"cell": "gru", "hidden_size": 300, "embedding_dropout": 0.3},
+    "bilstm": {
+        "cell": "lstm",
+        "hidden_size": 300,
+        "bidirectional": True,
+        "dropout": 0.3,
+        "recurrent_dropout": 0.3,
+    },
+}
+
+
+def _check_choice(field: str, value: Any, accepted: tuple[str, ...]) -> None:
+    if value not in accepted:
+        raise ValueError(
+            f"RNNConfig.{field}={value!r} is not supported; expected one of {', '.join(accepted)}."
+        )
+
+
+def _check_positive_int(field: str, value: Any) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(f"RNNConfig.{field}={value!r} is invalid; expected an integer >= 1.")
+
+
+def _check_probability(field: str, value: Any) -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0.0 <= value < 1.0:
+        raise ValueError(f"RNNConfig.{field}={value!r} is invalid; expected a number in [0, 1).")
+
+
+class RNNConfig(PreTrainedConfig):
+    r"""Configuration of an embedding + recurrent encoder + linear head text classifier.
+
+    Args:
+        vocab_size: rows of the embedding table (Keras: ``len(word_index) + 1``; row 0 is padding).
+        embedding_dim: width of the word vectors (300 for GloVe 840B, 50 for glove.6B.50d).
+        cell: ``"lstm"``, ``"gru"`` or ``"rnn"`` (Keras ``SimpleRNN``, tanh).
+        hidden_size: units per direction of each recurrent layer.
+        num_layers: stacked recurrent layers.
+        bidirectional: Keras ``Bidirectional(...)`` with ``merge_mode="concat"``.
+        pad_token_id: id of the padding token; its embedding row stays zero.
+        freeze_embeddings: keep the pretrained vectors fixed (Keras ``trainable=False``).
+        embedding_dropout: Keras ``SpatialDropout1D``: whole embedding channels dropped for all steps.
+        dropout: Keras RNN ``dropout``: one mask per sample on the recurrent layer's input channels,
+            shared by all time steps.
+        recurrent_dropout: Keras RNN ``recurrent_dropout``, implemented as DropConnect on the
+            hidden-to-hidden weights (one mask per batch, as in AWD-LSTM) so the fused kernels stay usable.
+        classifier_dropout: dropout on the pooled features before the output layer.
+        pooling: ``"last"`` (final hidden state, like Keras ``return_sequences=False``), ``"max"`` or ``"mean"``
+            over the real time steps.
+        max_length: sequence length the tokenizer pads / truncates to (Keras ``maxlen``).
+        keras_compatible: ``False`` packs sequences by their attention mask (fast, padding-invariant);
+            ``True`` runs over the full padded length like Keras, for parity with imported Keras weights.
+        gru_reset_after: GRU layout. ``True`` is PyTorch's and Keras 2.x/3's default (reset gate applied
+            after the recurrent matmul); ``False`` is the TF1-era Keras layout, run by a slower step loop.
+
+    Example:
+        >>> from rnn_models import RNNConfig
+        >>> config = RNNConfig.from_preset("bilstm", vocab_size=1000)
+        >>> (config.cell, config.hidden_size, config.bidirectional)
+        ('lstm', 300, True)
+    """
+
+    model_type = "rnn_classifier"
+
+    vocab_size: int = 20000
+    embedding_dim: int = 300
+    cell: str = "lstm"
+    hidden_size: int = 100
+    num_layers: int = 1
+    bidirectional: bool = False
+    pad_token_id: int | None = 0
+    freeze_embeddings: bool = True
+    embedding_dropout: float = 0.0
+    dropout: float = 0.0
+    recurrent_dropout: float = 0.0
+    classifier_dropout: float = 0.0
+    pooling: str = "last"
+    max_length: int = 1500
+    keras_compatible: bool = False
+    gru_reset_after: bool = True
+    initializer_range: float = 0.05
+
+    def __post_init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("num_labels", 1)
+        super().__post_init__(**kwargs)
+        _check_choice("cell", self.cell, CELLS)
+        _check_choice("pooling", self.pooling, POOLINGS)
+        for field in ("vocab_size", "embedding_dim", "hidden_size", "num_layers", "max_length"):
+            _check_positive_int(field, getattr(self, field))
+        for field in ("embedding_dropout", "dropout", "recurrent_dropout", "classifier_dropout"):
+            _check_probability(field, getattr(self, field))
+        _check_positive_int("num_labels", self.num_labels)
+        if self.pad_token_id is not None and not 0 <= self.pad_token_id < self.vocab_size:
+            raise ValueError(
+                f"RNNConfig.pad_token_id={self.pad_token_id!r} is outside the vocabulary; "
+                f"expected None or an integer in [0, {self.vocab_size})."
+            )
+        if self.problem_type == "single_label_classification" and self.num_labels == 1:
+            raise ValueError("RNNConfig.problem_type='single_label_classification' needs num_labels >= 2.")
+
+    @classmethod
+    def from_preset(cls, name: str, **overrides: Any) -> "RNNConfig":
+        """The reference architectures of the Keras notebooks: ``"lstm"``, ``"gru"`` or ``"bilstm"``.
+
+        Example:
+            >>> RNNConfig.from_preset("gru", vocab_size=500, embedding_dim=50).embedding_dropout
+            0.3
+        """
+        if name not in PRESETS:
+            raise ValueError(f"Unknown preset {name!r}; expected one of {', '.join(PRESETS)}.")
+        return cls(**{**PRESETS[name], **overrides})
+
+    @property
+    def num_directions(self) -> int:
+        return 2 if self.bidirectional else 1
+
+    @property
+    def encoder_output_size(self) -> int:
+        """Width of each time step of the encoder output (and of the pooled features)."""
+        return self.hidden_size * self.num_directions

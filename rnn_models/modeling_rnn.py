@@ -1,0 +1,383 @@
+"""GloVe + LSTM / GRU / BiLSTM text classifiers as transformers models.
+
+Shipped next to the weights by ``save_pretrained``: imports only the standard library, torch and
+transformers, so ``trust_remote_code=True`` works where rnn-models is not installed.
+"""
+
+from dataclasses import dataclass
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+from torch.func import functional_call
+from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+from transformers import PreTrainedModel
+from transformers.modeling_outputs import SequenceClassifierOutput
+from transformers.utils import ModelOutput
+
+from .configuration_rnn import RNNConfig
+
+__all__ = ["RNNForSequenceClassification", "RNNModel", "RNNModelOutput", "RNNPreTrainedModel"]
+
+
+@dataclass
+class RNNModelOutput(ModelOutput):
+    """Output of `RNNModel`.
+
+    Args:
+        last_hidden_state: ``(batch, seq_len, hidden_size * directions)`` encoder output at every input
+            position (zeros at padding positions in packed mode).
+        pooler_output: ``(batch, hidden_size * directions)`` features the classifier reads, chosen by
+            ``config.pooling``.
+    """
+
+    last_hidden_state: torch.FloatTensor | None = None
+    pooler_output: torch.FloatTensor | None = None
+
+
+class ChannelDropout(nn.Module):
+    """Drops whole feature channels, one mask per sample shared by all time steps.
+
+    This is Keras ``SpatialDropout1D`` and also what Keras RNN ``dropout`` does to the layer's inputs.
+    """
+
+    def __init__(self, p: float):
+        super().__init__()
+        self.p = p
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:  # x: (batch, seq_len, channels)
+        if not self.training or self.p == 0.0:
+            return x
+        keep = x.new_empty(x.shape[0], 1, x.shape[2]).bernoulli_(1.0 - self.p)  # (batch, 1, channels)
+        return x * keep / (1.0 - self.p)
+
+
+def reverse_padded(x: torch.Tensor, lengths: torch.Tensor | None) -> torch.Tensor:
+    """Reverses each right-aligned sequence within its own length; padding stays in place."""
+    if lengths is None:
+        return x.flip(1)
+    steps = torch.arange(x.shape[1], device=x.device).unsqueeze(0)  # (1, seq_len)
+    lengths = lengths.to(x.device).unsqueeze(1)
+    index = torch.where(steps < lengths, lengths - 1 - steps, steps)  # (batch, seq_len)
+    return x.gather(1, index.unsqueeze(-1).expand_as(x))
+
+
+class ResetBeforeGRU(nn.GRU):
+    """Single-layer GRU with the reset gate applied *before* the recurrent matmul.
+
+    This is Keras ``GRU(reset_after=False)``, the TF1-era layout: ``n = tanh(W_in x + b_in + W_hn (r * h))``.
+    Parameters keep `nn.GRU`'s names and gate order (r, z, n); runs as a step loop, so it is slower than
+    the fused kernel and is used only when ``config.gru_reset_after`` is False.
+    """
+
+    def forward(self, x: torch.Tensor, lengths: torch.Tensor | None = None):  # x: (batch, seq_len, input)
+        outputs, finals = [], []
+        for suffix in ("", "_reverse")[: 2 if self.bidirectional else 1]:
+            seq = reverse_padded(x, lengths) if suffix else x
+            out, final = self._run_direction(seq, lengths, suffix)
+            outputs.append(reverse_padded(out, lengths) if suffix else out)
+            finals.append(final)
+        return torch.cat(outputs, dim=-1), torch.cat(finals, dim=-1)
+
+    def _run_direction(self, x: torch.Tensor, lengths: torch.Tensor | None, suffix: str):
+        w_ih, w_hh = getattr(self, f"weight_ih_l0{suffix}"), getattr(self, f"weight_hh_l0{suffix}")
+        b_ih, b_hh = getattr(self, f"bias_ih_l0{suffix}"), getattr(self, f"bias_hh_l0{suffix}")
+        size = self.hidden_size
+        gates_x = F.linear(x, w_ih, b_ih)  # (batch, seq_len, 3 * hidden)
+        h = x.new_zeros(x.shape[0], size)
+        outputs = []
+        for t in range(x.shape[1]):
+            rz = torch.sigmoid(gates_x[:, t, : 2 * size] + F.linear(h, w_hh[: 2 * size], b_hh[: 2 * size]))
+            r, z = rz.chunk(2, dim=-1)
+            n = torch.tanh(gates_x[:, t, 2 * size :] + F.linear(r * h, w_hh[2 * size :], b_hh[2 * size :]))
+            h_new = (1.0 - z) * n + z * h
+            if lengths is not None:
+                # Steps past a sequence's end leave its state alone, like packing would.
+                valid = (t < lengths).to(h.dtype).unsqueeze(-1)  # (batch, 1)
+                h_new = valid * h_new + (1.0 - valid) * h
+                outputs.append(h_new * valid)
+            else:
+                outputs.append(h_new)
+            h = h_new
+        return torch.stack(outputs, dim=1), h
+
+
+class RecurrentLayer(nn.Module):
+    """One (bi)directional recurrent layer with Keras-style input dropout and DropConnect.
+
+    ``recurrent_dropout`` drops hidden-to-hidden *weights* with one mask per batch (AWD-LSTM's
+    DropConnect) instead of Keras's per-sample mask on the hidden state: it regularises the same
+    connections while the fused cuDNN / oneDNN kernel keeps running over the whole sequence.
+    """
+
+    def __init__(self, config: RNNConfig, input_size: int):
+        super().__init__()
+        rnn_classes = {"lstm": nn.LSTM, "gru": nn.GRU, "rnn": nn.RNN}
+        rnn_class = rnn_classes[config.cell]
+        if config.cell == "gru" and not config.gru_reset_after:
+            rnn_class = ResetBeforeGRU
+        self.rnn = rnn_class(
+            input_size, config.hidden_size, batch_first=True, bidirectional=config.bidirectional
+        )
+        self.input_dropout = ChannelDropout(config.dropout)
+        self.recurrent_dropout = config.recurrent_dropout
+
+    def forward(self, x: torch.Tensor, lengths: torch.Tensor | None) -> tuple[torch.Tensor, torch.Tensor]:
+        """``x`` holds right-aligned sequences ``(batch, seq_len, input)``; ``lengths=None`` runs every step.
+
+        Returns the outputs ``(batch, seq_len, hidden * directions)`` and the final state of each
+        direction, concatenated ``(batch, hidden * directions)``.
+        """
+        x = self.input_dropout(x)
+        weights = self._dropped_recurrent_weights()
+        if isinstance(self.rnn, ResetBeforeGRU):
+            return functional_call(self.rnn, weights, (x, lengths))
+        inputs = x
+        if lengths is not None:
+            inputs = pack_padded_sequence(x, lengths.cpu(), batch_first=True, enforce_sorted=False)
+        outputs, state = functional_call(self.rnn, weights, (inputs,))
+        if lengths is not None:
+            outputs, _ = pad_packed_sequence(outputs, batch_first=True, total_length=x.shape[1])
+        final = state[0] if isinstance(state, tuple) else state  # LSTM returns (h_n, c_n)
+        return outputs, torch.cat(list(final), dim=-1)  # final: (directions, batch, hidden)
+
+    def _dropped_recurrent_weights(self) -> dict[str, torch.Tensor]:
+        if not self.training or self.recurrent_dropout == 0.0:
+            return {}
+        return {
+            name: F.dropout(param, p=self.recurrent_dropout, training=True)
+            for name, param in self.rnn.named_parameters()
+            if name.startswith("weight_hh")
+        }
+
+
+class RNNPreTrainedModel(PreTrainedModel):
+    config_class = RNNConfig
+    base_model_prefix = "rnn"
+    main_input_name = "input_ids"
+    # forward() takes no **kwargs, but say it outright: Trainer must scale the loss for accumulation.
+    accepts_loss_kwargs = False
+    _no_split_modules = ["RecurrentLayer"]
+
+    @torch.no_grad()
+    def _init_weights(self, module: nn.Module) -> None:
+        """Keras defaults: glorot-uniform kernels, orthogonal recurrent kernels, zero biases, LSTM forget bias 1.
+
+        `nn.init` is looked up at call time on purpose: transformers guards it so loaded weights are kept.
+        """
+        scale = self.config.initializer_range
+        if isinstance(module, nn.Embedding):
+            nn.init.uniform_(module.weight, -scale, scale)
+            if module.padding_idx is not None and not getattr(module.weight, "_is_hf_initialized", False):
+                module.weight[module.padding_idx].zero_()
+        elif isinstance(module, nn.Linear):
+            nn.init.xavier_uniform_(module.weight)
+            if module.bias is not None:
+                nn.init.zeros_(module.bias)
+        elif isinstance(module, nn.RNNBase):  # nn.LSTM, nn.GRU, nn.RNN and ResetBeforeGRU
+            for name, param in module.named_parameters():
+                if name.startswith("weight_ih"):
+                    nn.init.xavier_uniform_(param)
+                elif name.startswith("weight_hh"):
+                    nn.init.orthogonal_(param)
+                elif name.startswith("bias"):
+                    nn.init.zeros_(param)
+                    loaded = getattr(param, "_is_hf_initialized", False)
+                    if isinstance(module, nn.LSTM) and name.startswith("bias_ih") and not loaded:
+                        param[module.hidden_size : 2 * module.hidden_size] = 1.0  # forget gate
+
+    @classmethod
+    def from_pretrained(cls, *args, **kwargs):
+        """`PreTrainedModel.from_pretrained`, then re-freezes the embeddings if the config says so.
+
+        transformers re-wraps every loaded tensor as a trainable parameter; this puts the freeze back.
+        """
+        loaded = super().from_pretrained(*args, **kwargs)
+        model = loaded[0] if isinstance(loaded, tuple) else loaded
+        model.apply_embedding_freeze()
+        return loaded
+
+    def apply_embedding_freeze(self) -> None:
+        """Sets ``requires_grad`` of the embedding table from ``config.freeze_embeddings``."""
+        self.get_input_embeddings().weight.requires_grad_(not self.config.freeze_embeddings)
+
+    def load_embedding_matrix(self, matrix) -> None:
+        """Copies pretrained vectors (e.g. GloVe) into the embedding table; freezing follows the config.
+
+        Example:
+            >>> import torch
+            >>> from rnn_models import RNNConfig, RNNForSequenceClassification
+            >>> model = RNNForSequenceClassification(RNNConfig(vocab_size=3, embedding_dim=2, hidden_size=4))
+            >>> model.load_embedding_matrix(torch.tensor([[0.0, 0.0], [1.0, 2.0], [3.0, 4.0]]))
+            >>> model.get_input_embeddings().weight.requires_grad
+            False
+        """
+        embeddings = self.get_input_embeddings()
+        matrix = torch.as_tensor(matrix, dtype=embeddings.weight.dtype)
+        expected = tuple(embeddings.weight.shape)
+        if tuple(matrix.shape) != expected:
+            raise ValueError(
+                f"Embedding matrix has shape {tuple(matrix.shape)}, expected {expected} "
+                "(config.vocab_size, config.embedding_dim); build the config from the same tokenizer and vectors."
+            )
+        with torch.no_grad():
+            embeddings.weight.copy_(matrix)
+        self.apply_embedding_freeze()
+
+    def save_pretrained(self, save_directory, *args, **kwargs):
+        """`PreTrainedModel.save_pretrained`; a saved folder lists every Auto class of this family.
+
+        transformers' ``auto_map`` only names the class being saved, so `AutoModel` would not load a
+        saved classifier without this.
+        """
+        if self._auto_class is not None:
+            self.config.auto_map = {
+                **(getattr(self.config, "auto_map", None) or {}),
+                "AutoConfig": "configuration_rnn.RNNConfig",
+                "AutoModel": "modeling_rnn.RNNModel",
+                "AutoModelForSequenceClassification": "modeling_rnn.RNNForSequenceClassification",
+            }
+        return super().save_pretrained(save_directory, *args, **kwargs)
+
+
+class RNNModel(RNNPreTrainedModel):
+    """Embeddings + recurrent encoder + pooling.
+
+    Example:
+        >>> import torch
+        >>> from rnn_models import RNNConfig, RNNModel
+        >>> model = RNNModel(RNNConfig(vocab_size=10, embedding_dim=4, hidden_size=3, bidirectional=True))
+        >>> out = model(torch.tensor([[0, 0, 5, 6], [1, 2, 3, 4]]))
+        >>> tuple(out.last_hidden_state.shape), tuple(out.pooler_output.shape)
+        ((2, 4, 6), (2, 6))
+    """
+
+    def __init__(self, config: RNNConfig):
+        super().__init__(config)
+        self.embeddings = nn.Embedding(
+            config.vocab_size, config.embedding_dim, padding_idx=config.pad_token_id
+        )
+        self.embedding_dropout = ChannelDropout(config.embedding_dropout)
+        input_sizes = [config.embedding_dim] + [config.encoder_output_size] * (config.num_layers - 1)
+        self.layers = nn.ModuleList(RecurrentLayer(config, size) for size in input_sizes)
+        self.post_init()
+        self.apply_embedding_freeze()
+
+    def get_input_embeddings(self) -> nn.Embedding:
+        return self.embeddings
+
+    def set_input_embeddings(self, value: nn.Embedding) -> None:
+        self.embeddings = value
+
+    def forward(
+        self,
+        input_ids: torch.LongTensor,
+        attention_mask: torch.Tensor | None = None,
+        return_dict: bool | None = None,
+    ) -> RNNModelOutput | tuple:
+        """``attention_mask`` marks real tokens (left, right or no padding); without it, tokens equal to
+        ``pad_token_id`` are padding. In ``keras_compatible`` mode every position is run, like Keras."""
+        sequence, pooled, positions = self.encode(input_ids, attention_mask)
+        if positions is not None:
+            sequence = scatter_to_positions(sequence, positions, self._mask(input_ids, attention_mask))
+        return_dict = return_dict if return_dict is not None else self.config.return_dict
+        if not return_dict:
+            return sequence, pooled
+        return RNNModelOutput(last_hidden_state=sequence, pooler_output=pooled)
+
+    def encode(
+        self, input_ids: torch.LongTensor, attention_mask: torch.Tensor | None = None
+    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor | None]:
+        """Runs the encoder; returns ``(sequence, pooled, positions)``.
+
+        In packed mode ``sequence`` is right-aligned and trimmed to the longest real sequence, and
+        ``positions[b, j]`` is the input position of its step ``j``; in keras_compatible mode the
+        sequence is aligned with the input and ``positions`` is None.
+        """
+        if self.config.keras_compatible:
+            lengths, positions, ids = None, None, input_ids
+        else:
+            mask = self._mask(input_ids, attention_mask)
+            lengths = mask.sum(dim=1).clamp(min=1)  # (batch,); empty texts run one padding step
+            # Real tokens first, in their original order: any padding side becomes right padding.
+            positions = torch.argsort((mask == 0).to(torch.int8), dim=1, stable=True)[:, : int(lengths.max())]
+            ids = input_ids.gather(1, positions)  # (batch, longest)
+        x = self.embedding_dropout(self.embeddings(ids))  # (batch, seq_len, embedding_dim)
+        for layer in self.layers:
+            x, final = layer(x, lengths)  # x: (batch, seq_len, hidden * directions)
+        return x, self._pool(x, final, lengths), positions
+
+    def _mask(self, input_ids: torch.Tensor, attention_mask: torch.Tensor | None) -> torch.Tensor:
+        if attention_mask is not None:
+            return attention_mask.to(torch.long)
+        if self.config.pad_token_id is None:
+            return torch.ones_like(input_ids)
+        return (input_ids != self.config.pad_token_id).to(torch.long)
+
+    def _pool(self, x: torch.Tensor, final: torch.Tensor, lengths: torch.Tensor | None) -> torch.Tensor:
+        if self.config.pooling == "last":
+            return final  # (batch, hidden * directions)
+        if lengths is None:
+            return x.amax(dim=1) if self.config.pooling == "max" else x.mean(dim=1)
+        valid = torch.arange(x.shape[1], device=x.device).unsqueeze(0) < lengths.to(x.device).unsqueeze(1)
+        valid = valid.unsqueeze(-1)  # (batch, seq_len, 1)
+        if self.config.pooling == "max":
+            return x.masked_fill(~valid, torch.finfo(x.dtype).min).amax(dim=1)
+        return (x * valid).sum(dim=1) / lengths.to(x.device, x.dtype).unsqueeze(-1)
+
+
+def scatter_to_positions(sequence: torch.Tensor, positions: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    """Puts right-aligned step outputs back at their input positions; padding positions get zeros."""
+    batch, _, width = sequence.shape
+    out = sequence.new_zeros(batch, mask.shape[1], width)  # (batch, input_len, hidden * directions)
+    out.scatter_(1, positions.unsqueeze(-1).expand(-1, -1, width), sequence)
+    return out * mask.unsqueeze(-1).to(out.dtype)
+
+
+class RNNForSequenceClassification(RNNPreTrainedModel):
+    """`RNNModel` + dropout + linear head: the Keras ``Dense(num_labels, activation="sigmoid")`` as logits.
+
+    Loss (only when ``labels`` are given): binary cross-entropy on logits for ``num_labels == 1`` and for
+    ``problem_type="multi_label_classification"``, mean squared error for ``problem_type="regression"``,
+    cross-entropy otherwise.
+
+    Example:
+        >>> import torch
+        >>> from rnn_models import RNNConfig, RNNForSequenceClassification
+        >>> model = RNNForSequenceClassification(RNNConfig.from_preset("lstm", vocab_size=10, embedding_dim=4))
+        >>> out = model(torch.tensor([[0, 3, 4]]), labels=torch.tensor([1.0]))
+        >>> tuple(out.logits.shape), out.loss.ndim
+        ((1, 1), 0)
+    """
+
+    def __init__(self, config: RNNConfig):
+        super().__init__(config)
+        self.rnn = RNNModel(config)
+        self.dropout = nn.Dropout(config.classifier_dropout)
+        self.classifier = nn.Linear(config.encoder_output_size, config.num_labels)
+        self.post_init()
+        self.apply_embedding_freeze()
+
+    def forward(
+        self,
+        input_ids: torch.LongTensor,
+        attention_mask: torch.Tensor | None = None,
+        labels: torch.Tensor | None = None,
+        return_dict: bool | None = None,
+    ) -> SequenceClassifierOutput | tuple:
+        _, pooled, _ = self.rnn.encode(input_ids, attention_mask)
+        logits = self.classifier(self.dropout(pooled))  # (batch, num_labels)
+        loss = None if labels is None else classification_loss(logits, labels, self.config)
+        return_dict = return_dict if return_dict is not None else self.config.return_dict
+        if not return_dict:
+            return (logits,) if loss is None else (loss, logits)
+        return SequenceClassifierOutput(loss=loss, logits=logits)
+
+
+def classification_loss(logits: torch.Tensor, labels: torch.Tensor, config: RNNConfig) -> torch.Tensor:
+    """The loss the config's problem type calls for (see `RNNForSequenceClassification`)."""
+    if config.problem_type == "regression":
+        return F.mse_loss(logits, labels.to(logits.dtype).view_as(logits))
+    if config.num_labels == 1 or config.problem_type == "multi_label_classification":
+        return F.binary_cross_entropy_with_logits(logits, labels.to(logits.dtype).view_as(logits))
+    return F.cross_entropy(logits, labels.view(-1).long())

@@ -1,0 +1,101 @@
+"""A Keras-like ``model.summary()`` table for the RNN models."""
+
+from collections.abc import Callable
+
+from torch import nn
+
+from .configuration_rnn import RNNConfig
+from .modeling_rnn import RNNForSequenceClassification, RNNModel
+
+__all__ = ["keras_recurrent_params", "summary"]
+
+_GATES = {"lstm": 4, "gru": 3, "rnn": 1}
+_KERAS_NAMES = {"lstm": "LSTM", "gru": "GRU", "rnn": "SimpleRNN"}
+_POOL_NAMES = {"max": "GlobalMaxPooling1D", "mean": "GlobalAveragePooling1D"}
+
+
+def keras_recurrent_params(config: RNNConfig, input_size: int) -> int:
+    """Parameters Keras gives the same recurrent layer (one bias per gate; GRU reset_after=True has two).
+
+    Example:
+        >>> keras_recurrent_params(RNNConfig.from_preset("lstm"), input_size=300)
+        160400
+    """
+    gates, hidden = _GATES[config.cell], config.hidden_size
+    bias_rows = 2 if config.cell == "gru" and config.gru_reset_after else 1
+    per_direction = gates * (hidden * (input_size + hidden) + bias_rows * hidden)
+    return per_direction * config.num_directions
+
+
+def _count(module: nn.Module, trainable: bool | None = None) -> int:
+    return sum(p.numel() for p in module.parameters() if trainable is None or p.requires_grad == trainable)
+
+
+def _rows(model: RNNModel | RNNForSequenceClassification) -> list[tuple[str, str, int, str]]:
+    config: RNNConfig = model.config
+    base = model if isinstance(model, RNNModel) else model.rnn
+    prefix = "" if base is model else "rnn."
+    width, steps = config.encoder_output_size, config.max_length
+    rows = [
+        (
+            f"{prefix}embeddings (Embedding)",
+            f"(None, {steps}, {config.embedding_dim})",
+            _count(base.embeddings),
+            "",
+        )
+    ]
+    input_size = config.embedding_dim
+    for index, layer in enumerate(base.layers):
+        cell = _KERAS_NAMES[config.cell]
+        kind = f"Bidirectional({cell})" if config.bidirectional else cell
+        returns_sequence = index < len(base.layers) - 1 or config.pooling != "last"
+        shape = f"(None, {steps}, {width})" if returns_sequence else f"(None, {width})"
+        keras = f"{keras_recurrent_params(config, input_size):,}"
+        rows.append((f"{prefix}layers.{index} ({kind})", shape, _count(layer), keras))
+        input_size = width
+    if config.pooling != "last":
+        rows.append((f"pooling ({_POOL_NAMES[config.pooling]})", f"(None, {width})", 0, ""))
+    if isinstance(model, RNNForSequenceClassification):
+        rows.append(("classifier (Dense)", f"(None, {config.num_labels})", _count(model.classifier), ""))
+    return rows
+
+
+def summary(
+    model: RNNModel | RNNForSequenceClassification, *, print_fn: Callable[[str], None] | None = print
+) -> str:
+    """Returns (and prints with ``print_fn``) a Keras-like table of layers, output shapes and parameters.
+
+    The last column gives the recurrent parameter count Keras reports for the same layer: PyTorch keeps
+    two bias vectors per gate (``bias_ih`` and ``bias_hh``) where Keras keeps one.
+
+    Example:
+        >>> from rnn_models import RNNConfig, RNNForSequenceClassification, summary
+        >>> model = RNNForSequenceClassification(RNNConfig.from_preset("lstm", vocab_size=1000))
+        >>> table = summary(model, print_fn=None)
+        >>> "160,400" in table and "Non-trainable params: 300,000" in table
+        True
+    """
+    rows = _rows(model)
+    header = ("Layer (type)", "Output Shape", "Param #", "Keras Param #")
+    cells = [header] + [(name, shape, f"{params:,}", keras) for name, shape, params, keras in rows]
+    widths = [max(len(row[i]) for row in cells) + 2 for i in range(4)]
+    rule = "-" * sum(widths)
+
+    def line(row: tuple[str, ...]) -> str:
+        return "".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+
+    lines = [f'Model: "{type(model).__name__}"', rule, line(header), "=" * sum(widths)]
+    lines += [line(row) for row in cells[1:]]
+    lines += [
+        "=" * sum(widths),
+        f"Total params: {_count(model):,}",
+        f"Trainable params: {_count(model, True):,}",
+        f"Non-trainable params: {_count(model, False):,}",
+        rule,
+        "Keras Param #: the same recurrent layer in Keras, which keeps one bias vector per gate where",
+        "PyTorch keeps two (bias_ih and bias_hh).",
+    ]
+    text = "\n".join(lines)
+    if print_fn is not None:
+        print_fn(text)
+    return text

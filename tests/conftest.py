@@ -1,0 +1,31 @@
+"""Tiny configurations and inputs shared by the tests (no network, no files outside tmp_path)."""
+
+import os
+
+import pytest
+import torch
+
+from rnn_models import RNNConfig
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+TINY = {"vocab_size": 30, "embedding_dim": 6, "hidden_size": 5}
+
+
+def tiny_config(preset: str = "lstm", **overrides) -> RNNConfig:
+    """A reference preset shrunk to test size (same cell, directions and dropouts)."""
+    return RNNConfig.from_preset(preset, **{**TINY, **overrides})
+
+
+@pytest.fixture(autouse=True)
+def _seed():
+    torch.manual_seed(0)
+
+
+@pytest.fixture(autouse=True)
+def _isolated_hf_home(tmp_path_factory, monkeypatch):
+    """Remote code and caches go to a throw-away HF_HOME, never the user's."""
+    home = tmp_path_factory.mktemp("hf_home")
+    monkeypatch.setenv("HF_HOME", str(home))
+    monkeypatch.setenv("HF_MODULES_CACHE", str(home / "modules"))

@@ -1,0 +1,87 @@
+import pytest
+
+from rnn_models import PRESETS, RNNConfig
+
+
+@pytest.mark.parametrize(
+    ("preset", "cell", "hidden", "bidirectional", "dropout", "recurrent_dropout", "embedding_dropout"),
+    [
+        ("lstm", "lstm", 100, False, 0.3, 0.3, 0.0),
+        ("gru", "gru", 300, False, 0.0, 0.0, 0.3),
+        ("bilstm", "lstm", 300, True, 0.3, 0.3, 0.0),
+    ],
+)
+def test_presets_are_the_keras_notebook_models(
+    preset, cell, hidden, bidirectional, dropout, recurrent_dropout, embedding_dropout
+):
+    config = RNNConfig.from_preset(preset)
+    assert (config.cell, config.hidden_size, config.bidirectional) == (cell, hidden, bidirectional)
+    assert (config.dropout, config.recurrent_dropout, config.embedding_dropout) == (
+        dropout,
+        recurrent_dropout,
+        embedding_dropout,
+    )
+    assert (config.num_labels, config.pooling, config.max_length) == (1, "last", 1500)
+    assert config.freeze_embeddings and not config.keras_compatible
+
+
+def test_preset_overrides_win():
+    config = RNNConfig.from_preset(
+        "gru", hidden_size=7, num_labels=6, problem_type="multi_label_classification"
+    )
+    assert (config.hidden_size, config.num_labels, config.cell) == (7, 6, "gru")
+
+
+def test_unknown_preset_lists_the_presets():
+    with pytest.raises(ValueError, match="Unknown preset 'transformer'; expected one of lstm, gru, bilstm"):
+        RNNConfig.from_preset("transformer")
+    assert set(PRESETS) == {"lstm", "gru", "bilstm"}
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        (
+            "cell",
+            "transformer",
+            r"RNNConfig.cell='transformer' is not supported; expected one of lstm, gru, rnn",
+        ),
+        ("pooling", "first", r"RNNConfig.pooling='first' is not supported; expected one of last, max, mean"),
+        ("hidden_size", 0, r"RNNConfig.hidden_size=0 is invalid; expected an integer >= 1"),
+        ("num_layers", 1.5, r"RNNConfig.num_layers=1.5 is invalid; expected an integer >= 1"),
+        ("vocab_size", True, r"RNNConfig.vocab_size=True is invalid"),
+        ("max_length", -3, r"RNNConfig.max_length=-3 is invalid"),
+        ("dropout", 1.0, r"RNNConfig.dropout=1.0 is invalid; expected a number in \[0, 1\)"),
+        ("recurrent_dropout", -0.1, r"RNNConfig.recurrent_dropout=-0.1 is invalid"),
+        ("embedding_dropout", "0.3", r"RNNConfig.embedding_dropout='0.3' is invalid"),
+        ("classifier_dropout", 2, r"RNNConfig.classifier_dropout=2 is invalid"),
+        (
+            "pad_token_id",
+            50,
+            r"RNNConfig.pad_token_id=50 is outside the vocabulary; expected None or an integer",
+        ),
+    ],
+)
+def test_invalid_values_name_field_value_and_what_is_accepted(field, value, message):
+    with pytest.raises(ValueError, match=message):
+        RNNConfig(vocab_size=20, **{field: value}) if field != "vocab_size" else RNNConfig(vocab_size=value)
+
+
+def test_single_label_problem_type_needs_two_labels():
+    with pytest.raises(ValueError, match="num_labels"):
+        RNNConfig(num_labels=1, problem_type="single_label_classification")
+
+
+def test_dict_round_trip_keeps_every_field(tmp_path):
+    config = RNNConfig.from_preset(
+        "bilstm", vocab_size=77, embedding_dim=50, pooling="max", keras_compatible=True, id2label={0: "toxic"}
+    )
+    config.save_pretrained(tmp_path)
+    loaded = RNNConfig.from_pretrained(tmp_path)
+    assert loaded.to_dict() == config.to_dict()
+    assert loaded.id2label == {0: "toxic"} and loaded.model_type == "rnn_classifier"
+
+
+def test_encoder_output_size_counts_directions():
+    assert RNNConfig(hidden_size=8, bidirectional=True).encoder_output_size == 16
+    assert RNNConfig(hidden_size=8).encoder_output_size == 8
