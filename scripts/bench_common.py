@@ -1,0 +1,75 @@
+"""Shared pieces of the benchmark scripts: machine facts, timing, tables and JSON output."""
+
+import json
+import os
+import platform
+import time
+from collections.abc import Callable, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+
+def machine_facts() -> dict[str, Any]:
+    """Facts that make absolute figures comparable: cores, torch threads, device, versions."""
+    import torch
+
+    facts: dict[str, Any] = {
+        "date": time.strftime("%Y-%m-%d"),
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "cpu_cores": os.cpu_count(),
+        "torch": torch.__version__,
+        "torch_threads": torch.get_num_threads(),
+        "device": "cpu",
+    }
+    if torch.cuda.is_available():
+        facts["device"] = torch.cuda.get_device_name(0)
+    return facts
+
+
+@contextmanager
+def timer(results: dict[str, float], key: str):
+    """Stores the wall-clock seconds of the ``with`` block in ``results[key]``."""
+    start = time.perf_counter()
+    yield
+    results[key] = time.perf_counter() - start
+
+
+def best_of(repeats: int, fn: Callable[[], Any]) -> float:
+    """The fastest of ``repeats`` runs, in seconds (the least disturbed by other load)."""
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def format_table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
+    """A plain-text table with right-aligned numbers, as the benchmarks print it."""
+    cells = [[str(h) for h in header]] + [[_fmt(v) for v in row] for row in rows]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(header))]
+    lines = [
+        "  ".join(c.rjust(w) if i else c.ljust(w) for i, (c, w) in enumerate(zip(row, widths, strict=True)))
+        for row in cells
+    ]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def _fmt(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:,.3f}" if abs(value) < 100 else f"{value:,.0f}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
+
+
+def write_json(path: str | Path, payload: dict[str, Any]) -> None:
+    """Writes ``payload`` atomically (temp file, then rename)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    tmp.write_text(json.dumps(payload, indent=2, default=str))
+    tmp.replace(path)
