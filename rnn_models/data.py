@@ -1,0 +1,164 @@
+"""Tables in (CSV / TSV / JSON lines / parquet), the reference split, and tokenization with ``datasets``.
+
+Missing texts (empty cells, nulls) become empty strings: the model sees an empty sequence. Keras's
+notebook would have turned a NaN into the word "nan"; we do not invent words.
+"""
+
+from collections.abc import Sequence
+from importlib import resources
+from pathlib import Path
+
+import datasets
+import numpy as np
+from sklearn.model_selection import train_test_split
+
+__all__ = [
+    "DEMO_DATA",
+    "load_table",
+    "reference_split",
+    "tokenize_dataset",
+]
+
+DEMO_DATA = "demo"
+_FORMATS: dict[str, tuple[str, dict]] = {
+    ".csv": ("csv", {"keep_default_na": False}),
+    ".tsv": ("csv", {"sep": "\t", "keep_default_na": False}),
+    ".json": ("json", {}),
+    ".jsonl": ("json", {}),
+    ".parquet": ("parquet", {}),
+}
+
+
+def demo_data_path() -> Path:
+    """The demo CSV shipped in the package: short made-up comments in Jigsaw's columns."""
+    return Path(str(resources.files("rnn_models") / "data" / "demo_comments.csv"))
+
+
+def load_table(
+    path: str | Path,
+    text_column: str = "comment_text",
+    label_columns: Sequence[str] | None = ("toxic",),
+) -> datasets.Dataset:
+    """Reads a table with ``datasets`` and checks its columns; ``path="demo"`` is the shipped demo CSV.
+
+    Texts are returned as strings (missing ones as ""); labels must be 0 or 1. ``label_columns=None``
+    reads texts only (for prediction).
+
+    Example:
+        >>> table = load_table("demo")
+        >>> table.column_names[:2], set(table["toxic"]) == {0, 1}
+        (['id', 'comment_text'], True)
+    """
+    path = demo_data_path() if str(path) == DEMO_DATA else Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: no such file")
+    suffix = path.suffix.lower()
+    if suffix not in _FORMATS:
+        raise ValueError(f"{path}: unsupported file type {suffix!r}; expected one of {', '.join(_FORMATS)}")
+    builder, options = _FORMATS[suffix]
+    try:
+        table = datasets.load_dataset(builder, data_files=str(path), split="train", **options)
+    except Exception as error:  # datasets wraps pandas/pyarrow errors in several layers
+        raise ValueError(f"{path}: could not be read as {builder}: {_root_cause(error)}") from error
+    if table.num_rows == 0:
+        raise ValueError(f"{path}: the file holds no rows")
+    _check_columns(path, table, [text_column, *(label_columns or [])])
+    table = table.map(_clean_texts, batched=True, fn_kwargs={"column": text_column}, desc="Reading texts")
+    for column in label_columns or []:
+        _check_labels(path, column, table[column])
+    return table
+
+
+def _root_cause(error: BaseException) -> str:
+    while error.__cause__ is not None or error.__context__ is not None:
+        error = error.__cause__ or error.__context__
+    return f"{type(error).__name__}: {error}".splitlines()[0]
+
+
+def _check_columns(path: Path, table: datasets.Dataset, wanted: Sequence[str]) -> None:
+    for column in wanted:
+        if column not in table.column_names:
+            raise ValueError(
+                f"{path}: no column {column!r}; available columns: {', '.join(table.column_names)}"
+            )
+
+
+def _clean_texts(batch: dict, column: str) -> dict:
+    return {column: ["" if text is None else str(text) for text in batch[column]]}
+
+
+def _check_labels(path: Path, column: str, values: Sequence) -> None:
+    for row, value in enumerate(values, start=1):
+        if isinstance(value, bool) or (isinstance(value, (int, float)) and value in (0, 1)):
+            continue
+        raise ValueError(f"{path}: column {column!r}, data row {row}: expected a label 0 or 1, got {value!r}")
+
+
+def reference_split(
+    table: datasets.Dataset,
+    label_columns: Sequence[str],
+    *,
+    validation_split: float = 0.2,
+    seed: int = 42,
+    max_rows: int | None = None,
+) -> tuple[datasets.Dataset, datasets.Dataset]:
+    """The notebook's split: the first ``max_rows`` rows, then sklearn's stratified ``train_test_split``.
+
+    Rows and their order equal ``train_test_split(texts, y, stratify=y, random_state=seed,
+    test_size=validation_split, shuffle=True)`` with ``y`` the first label column.
+
+    Example:
+        >>> train, valid = reference_split(load_table("demo"), ["toxic"], max_rows=100)
+        >>> train.num_rows, valid.num_rows
+        (80, 20)
+    """
+    if not 0.0 < validation_split < 1.0:
+        raise ValueError(f"validation_split={validation_split!r} is invalid; expected a fraction in (0, 1)")
+    if max_rows is not None:
+        table = table.select(range(min(max_rows, table.num_rows)))
+    strata = np.asarray(table[label_columns[0]]).astype(int)
+    try:
+        train_rows, valid_rows = train_test_split(
+            np.arange(table.num_rows),
+            test_size=validation_split,
+            random_state=seed,
+            shuffle=True,
+            stratify=strata,
+        )
+    except ValueError as error:
+        raise ValueError(
+            f"cannot split {table.num_rows} rows stratified on {label_columns[0]!r}: {error}; "
+            "use more rows or a separate --validation_file"
+        ) from error
+    return table.select(train_rows), table.select(valid_rows)
+
+
+def tokenize_dataset(
+    table: datasets.Dataset,
+    tokenizer,
+    text_column: str,
+    label_columns: Sequence[str] | None,
+    max_length: int,
+) -> datasets.Dataset:
+    """Adds ``input_ids``, ``attention_mask``, ``length`` (for length-grouped batches) and float ``labels``.
+
+    Sequences are truncated like Keras (keeping the last ``max_length`` tokens, as the tokenizer's
+    ``truncation_side`` says) and left unpadded: the collator pads each batch.
+    """
+    label_columns = list(label_columns or [])
+
+    def encode(batch: dict) -> dict:
+        encoded = tokenizer(batch[text_column], truncation=True, max_length=max_length)
+        out = {
+            "input_ids": encoded["input_ids"],
+            "attention_mask": encoded["attention_mask"],
+            "length": [len(ids) for ids in encoded["input_ids"]],
+        }
+        if len(label_columns) == 1:
+            out["labels"] = [float(v) for v in batch[label_columns[0]]]
+        elif label_columns:
+            columns = [batch[c] for c in label_columns]
+            out["labels"] = [[float(v) for v in row] for row in zip(*columns, strict=True)]
+        return out
+
+    return table.map(encode, batched=True, remove_columns=table.column_names, desc="Tokenizing")
