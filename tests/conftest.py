@@ -1,14 +1,10 @@
 """Tiny configurations and inputs shared by the tests (no network, no files outside tmp_path)."""
 
-import os
-
 import pytest
 import torch
+from hub_server import local_hub  # noqa: F401
 
 from rnn_models import RNNConfig
-
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 TINY = {"vocab_size": 30, "embedding_dim": 6, "hidden_size": 5}
 
