@@ -97,7 +97,8 @@ class RNNConfig(PreTrainedConfig):
     initializer_range: float = 0.05
 
     def __post_init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("num_labels", 1)
+        if self.id2label is None:
+            kwargs.setdefault("num_labels", 1)  # one sigmoid output, like the Keras Dense(1)
         super().__post_init__(**kwargs)
         _check_choice("cell", self.cell, CELLS)
         _check_choice("pooling", self.pooling, POOLINGS)

@@ -7,16 +7,29 @@ names the repository and the cause; the access token never appears in it, nor in
 
 import logging
 import os
+import shutil
 import socket
+import tempfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from huggingface_hub import HfApi, get_token
+from huggingface_hub import EvalResult, HfApi, ModelCard, ModelCardData, get_token
 from huggingface_hub.errors import HfHubHTTPError, OfflineModeIsEnabled
 from huggingface_hub.utils import validate_repo_id
 
-__all__ = ["IGNORE_PATTERNS", "REQUIRED_FILES", "HubPushError", "check_model_folder", "push_folder"]
+from .model_card import KERAS_REFERENCE_AUC, CardFacts
+
+__all__ = [
+    "IGNORE_PATTERNS",
+    "REQUIRED_FILES",
+    "HubPushError",
+    "card_data",
+    "check_model_folder",
+    "push_folder",
+    "render_model_card",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -39,12 +52,14 @@ def push_folder(
     revision: str | None = None,
     token: str | None = None,
     create_pr: bool = False,
+    readme: str | None = None,
 ) -> str:
     """Uploads a saved model folder to the Hub repo ``repo_id`` in one commit; returns the commit (or PR) URL.
 
     Creates the repo (and the branch ``revision``) when missing. Trainer checkpoints, ``runs/`` and temporary
     files are left out (`IGNORE_PATTERNS`). The token is ``token``, else ``HF_TOKEN``, else the saved login.
-    The local folder is only read.
+    The local folder is only read: a ``readme`` (e.g. the card re-rendered with ``repo_id``) replaces
+    README.md in a staged copy of hard links.
 
     Example:
         >>> from rnn_models.hub import push_folder
@@ -61,20 +76,44 @@ def push_folder(
         api.create_repo(repo_id, private=private, exist_ok=True)
         if revision not in (None, "main") and not revision.startswith("refs/"):
             api.create_branch(repo_id, branch=revision, exist_ok=True)
-        commit = api.upload_folder(
-            repo_id=repo_id,
-            folder_path=folder,
-            commit_message=commit_message or f"Upload {folder.name} with rnn-models",
-            revision=revision,
-            create_pr=create_pr,
-            ignore_patterns=IGNORE_PATTERNS,
-        )
+        with _staged(folder, readme) as upload_from:
+            commit = api.upload_folder(
+                repo_id=repo_id,
+                folder_path=upload_from,
+                commit_message=commit_message or f"Upload {folder.name} with rnn-models",
+                revision=revision,
+                create_pr=create_pr,
+                ignore_patterns=IGNORE_PATTERNS,
+            )
     except Exception as err:
         secret = token or get_token()
         raise _push_error(err, repo_id, api.endpoint, secret) from _safe_cause(err, secret)
     url = commit.pr_url or commit.commit_url
     logger.info("Pushed %s to %s: %s", folder, repo_id, url)
     return url
+
+
+@contextmanager
+def _staged(folder: Path, readme: str | None) -> Iterator[Path]:
+    """``folder`` itself, or a temporary copy (hard links where possible) whose README.md is ``readme``."""
+    if readme is None:
+        yield folder
+        return
+    with tempfile.TemporaryDirectory(prefix=".push-", dir=folder.parent) as tmp:
+        staged = Path(tmp) / folder.name
+        shutil.copytree(
+            folder, staged, copy_function=_link_or_copy, ignore=shutil.ignore_patterns("checkpoint-*")
+        )
+        (staged / "README.md").unlink(missing_ok=True)  # a hard link: never write through it
+        (staged / "README.md").write_text(readme, encoding="utf-8")
+        yield staged
+
+
+def _link_or_copy(source: str, target: str) -> None:
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)
 
 
 def check_model_folder(folder: str | os.PathLike) -> Path:
@@ -159,3 +198,110 @@ def _safe_cause(err: Exception, token: str | None) -> Exception | None:
     """``err`` to chain to, or None (no chained traceback) when any text in its chain holds the token."""
     texts = [str(cause) + repr(cause.args) for cause in _chain(err)]
     return None if token and any(token in text for text in texts) else err
+
+
+# ---------------------------------------------------------------------------------------------------
+# Model card: a pure function from `CardFacts` to README text (the template is model_cards/*.md).
+
+CARD_TEMPLATE = Path(__file__).resolve().parent / "model_cards" / "rnn_classifier.md"
+
+
+def _auc(value: float | None) -> str:
+    return "undefined" if value is None else f"{value:.4f}"
+
+
+def card_data(facts: CardFacts) -> ModelCardData:
+    """The card's YAML metadata: library, pipeline, tags, datasets, metrics, license and the model-index."""
+    per_label = facts.results.get("roc_auc_per_label", {})
+    dataset = facts.dataset
+    eval_results = [
+        EvalResult(
+            task_type="text-classification",
+            dataset_type=dataset,
+            dataset_name=dataset,
+            dataset_split="validation",
+            metric_type="roc_auc",
+            metric_name=f"ROC AUC ({label})",
+            metric_value=round(value, 6),
+        )
+        for label, value in per_label.items()
+        if value is not None
+    ]
+    return ModelCardData(
+        language="en",
+        license=facts.run_args.get("model", {}).get("license", "apache-2.0"),
+        library_name="transformers",
+        pipeline_tag="text-classification",
+        tags=facts.tags,
+        datasets=[dataset] if "/" in dataset else None,  # a Hub dataset id; local files stay in the text
+        metrics=["roc_auc"],
+        model_name=facts.repo_id.split("/")[-1],
+        eval_results=eval_results or None,
+    )
+
+
+def _reference_note(facts: CardFacts) -> str:
+    reference = KERAS_REFERENCE_AUC.get(facts.preset or "")
+    if reference is None:
+        return "No Keras reference is known for this architecture."
+    return (
+        f"The Keras notebook's `{facts.preset}` model reached ROC AUC {reference:.4f} on the Jigsaw toxic comment "
+        f"data (first 12,000 rows, label `toxic`, 20% stratified validation split, GloVe 840B 300-d). This model "
+        f"reached {_auc(facts.results.get('roc_auc'))} on {facts.dataset}; the figures compare only on the same data."
+    )
+
+
+def _vectors_note(facts: CardFacts) -> str:
+    coverage = facts.results.get("vectors", {}).get("coverage")
+    name = facts.vectors or "unknown vectors"
+    frozen = "frozen" if facts.config.get("freeze_embeddings", True) else "fine-tuned"
+    text = f"`{name}`, {facts.config.get('embedding_dim')}-d, {frozen}."
+    if isinstance(coverage, dict):
+        details = ", ".join(f"{key.replace('_', ' ')}: {value}" for key, value in coverage.items())
+        text += f" Coverage of the vocabulary: {details}."
+    elif coverage:
+        text += f"\n\n```\n{coverage}\n```"
+    return text
+
+
+def render_model_card(facts: CardFacts) -> str:
+    """The README.md text of a trained model (metadata + body), from plain facts; no network.
+
+    Example:
+        >>> from rnn_models.model_card import CardFacts
+        >>> facts = CardFacts(repo_id="me/toxic-lstm", config={"cell": "lstm", "id2label": {"0": "toxic"}},
+        ...                   results={"roc_auc": 0.95, "roc_auc_per_label": {"toxic": 0.95}})
+        >>> text = render_model_card(facts)
+        >>> "pipeline_tag: text-classification" in text and 'model="me/toxic-lstm"' in text
+        True
+    """
+    config = facts.config
+    cell = {"lstm": "LSTM", "gru": "GRU", "rnn": "SimpleRNN"}[config.get("cell", "lstm")]
+    architecture = f"{'Bi' if config.get('bidirectional') else ''}{cell}({config.get('hidden_size')})"
+    labels = facts.label_names
+    mode = (
+        "Runs every padded step like Keras (`keras_compatible=True`)."
+        if config.get("keras_compatible")
+        else "Sequences are packed by their attention mask: padding on either side costs nothing."
+    )
+    card = ModelCard.from_template(
+        card_data(facts),
+        template_path=str(CARD_TEMPLATE),
+        model_name=facts.repo_id.split("/")[-1],
+        repo_id=facts.repo_id,
+        architecture=architecture,
+        label_phrase=("the label " if len(labels) == 1 else "the labels ")
+        + ", ".join(f"`{n}`" for n in labels),
+        macro_auc=_auc(facts.results.get("roc_auc")),
+        per_label=[(n, _auc(v)) for n, v in facts.results.get("roc_auc_per_label", {}).items()],
+        num_validation_rows=facts.results.get("num_validation_rows", "unknown"),
+        layers=facts.layers,
+        trainable_params=f"{facts.trainable_params:,}",
+        frozen_params=f"{facts.frozen_params:,}",
+        frozen=config.get("freeze_embeddings", True),
+        mode_note=mode,
+        vectors_note=_vectors_note(facts),
+        hyperparameters=facts.hyperparameters(),
+        reference_note=_reference_note(facts),
+    )
+    return str(card)

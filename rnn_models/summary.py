@@ -7,7 +7,7 @@ from torch import nn
 from .configuration_rnn import RNNConfig
 from .modeling_rnn import RNNForSequenceClassification, RNNModel
 
-__all__ = ["keras_recurrent_params", "summary"]
+__all__ = ["keras_recurrent_params", "layer_rows", "summary"]
 
 _GATES = {"lstm": 4, "gru": 3, "rnn": 1}
 _KERAS_NAMES = {"lstm": "LSTM", "gru": "GRU", "rnn": "SimpleRNN"}
@@ -31,7 +31,8 @@ def _count(module: nn.Module, trainable: bool | None = None) -> int:
     return sum(p.numel() for p in module.parameters() if trainable is None or p.requires_grad == trainable)
 
 
-def _rows(model: RNNModel | RNNForSequenceClassification) -> list[tuple[str, str, int, str]]:
+def layer_rows(model: RNNModel | RNNForSequenceClassification) -> list[tuple[str, str, int, str]]:
+    """(layer (type), output shape, parameters, Keras parameters) for each row of the summary table."""
     config: RNNConfig = model.config
     base = model if isinstance(model, RNNModel) else model.rnn
     prefix = "" if base is model else "rnn."
@@ -75,7 +76,7 @@ def summary(
         >>> "160,400" in table and "Non-trainable params: 300,000" in table
         True
     """
-    rows = _rows(model)
+    rows = layer_rows(model)
     header = ("Layer (type)", "Output Shape", "Param #", "Keras Param #")
     cells = [header] + [(name, shape, f"{params:,}", keras) for name, shape, params, keras in rows]
     widths = [max(len(row[i]) for row in cells) + 2 for i in range(4)]

@@ -1,0 +1,116 @@
+"""What a model card says, gathered from a trained model folder (no Hub access here).
+
+A folder written by ``rnn-models train`` holds everything the card needs: ``config.json`` (architecture),
+``eval_results.json`` (ROC AUC, vectors coverage), ``run_args.json`` and ``training_args.json``. The card
+can therefore be rendered again at push time, with the repository id in the usage snippets.
+`rnn_models.hub.render_model_card` turns these facts into the README text.
+"""
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from .configuration_rnn import RNNConfig
+from .modeling_rnn import RNNForSequenceClassification
+from .summary import layer_rows
+
+__all__ = ["KERAS_REFERENCE_AUC", "CardFacts", "card_facts_from_folder"]
+
+# ROC AUC of the Keras notebook models on Jigsaw (first 12,000 rows, label toxic, 20% stratified split).
+KERAS_REFERENCE_AUC = {"lstm": 0.9598, "gru": 0.9717, "bilstm": 0.9667}
+TOXICITY_LABELS = {"toxic", "severe_toxic", "obscene", "threat", "insult", "identity_hate", "toxicity"}
+HYPERPARAMETERS = (
+    "learning_rate", "per_device_train_batch_size", "num_train_epochs", "optim", "adam_epsilon",
+    "lr_scheduler_type", "max_grad_norm", "train_sampling_strategy", "seed", "bf16", "fp16",
+)  # fmt: skip
+
+
+@dataclass
+class CardFacts:
+    """Everything the card shows, as plain data."""
+
+    repo_id: str
+    config: dict[str, Any]
+    results: dict[str, Any] = field(default_factory=dict)
+    run_args: dict[str, Any] = field(default_factory=dict)
+    training_args: dict[str, Any] = field(default_factory=dict)
+    layers: list[tuple[str, str, str, str]] = field(default_factory=list)
+    trainable_params: int = 0
+    frozen_params: int = 0
+
+    @property
+    def label_names(self) -> list[str]:
+        id2label = self.config.get("id2label") or {"0": "LABEL_0"}
+        return [id2label[key] for key in sorted(id2label, key=int)]
+
+    @property
+    def preset(self) -> str | None:
+        return self.run_args.get("model", {}).get("preset")
+
+    @property
+    def vectors(self) -> str | None:
+        return self.run_args.get("model", {}).get("vectors") or self.results.get("vectors", {}).get("name")
+
+    @property
+    def dataset(self) -> str:
+        data = self.run_args.get("data", {})
+        if data.get("train_file") == "demo":
+            return "rnn-models demo comments"
+        return data.get("dataset_name") or Path(str(data.get("train_file", "custom data"))).stem
+
+    @property
+    def tags(self) -> list[str]:
+        tags = ["rnn", self.config.get("cell", "lstm"), "text-classification", "rnn-models"]
+        if self.config.get("bidirectional"):
+            tags.append("bidirectional")
+        if self.vectors and "glove" in self.vectors.lower():
+            tags.append("glove")
+        if TOXICITY_LABELS & set(self.label_names):
+            tags.append("toxicity")
+        return tags
+
+    def hyperparameters(self) -> list[tuple[str, Any]]:
+        model = self.run_args.get("model", {})
+        rows = [
+            (name, model[name]) for name in ("preset", "vectors", "max_length", "num_words") if name in model
+        ]
+        rows += [(name, self.training_args[name]) for name in HYPERPARAMETERS if name in self.training_args]
+        return rows
+
+
+def _read_json(path: Path) -> dict[str, Any]:
+    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+
+
+def card_facts_from_folder(folder: str | Path, repo_id: str | None = None) -> CardFacts:
+    """Reads a trained model folder; ``repo_id`` defaults to the folder name.
+
+    Example:
+        >>> import tempfile
+        >>> from rnn_models import RNNConfig, RNNForSequenceClassification
+        >>> with tempfile.TemporaryDirectory() as folder:
+        ...     RNNForSequenceClassification(RNNConfig(vocab_size=10, embedding_dim=4)).save_pretrained(folder)
+        ...     facts = card_facts_from_folder(folder, "me/toxic-lstm")
+        >>> facts.repo_id, facts.frozen_params, facts.tags[:2]
+        ('me/toxic-lstm', 40, ['rnn', 'lstm'])
+    """
+    folder = Path(folder)
+    config_dict = _read_json(folder / "config.json")
+    config = RNNConfig.from_dict(config_dict)
+    with torch.device("meta"):  # shapes only: counts without allocating the weights
+        model = RNNForSequenceClassification(config)
+    trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
+    total = sum(p.numel() for p in model.parameters())
+    return CardFacts(
+        repo_id=repo_id or folder.resolve().name,
+        config=config_dict,
+        results=_read_json(folder / "eval_results.json"),
+        run_args=_read_json(folder / "run_args.json"),
+        training_args=_read_json(folder / "training_args.json"),
+        layers=[(name, shape, f"{params:,}", keras) for name, shape, params, keras in layer_rows(model)],
+        trainable_params=trainable,
+        frozen_params=total - trainable,
+    )

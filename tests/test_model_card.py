@@ -1,0 +1,76 @@
+"""The model card: rendered from plain facts (text equality with a golden file) and valid metadata."""
+
+import json
+from pathlib import Path
+
+from huggingface_hub import ModelCard
+
+from rnn_models import RNNConfig, RNNForSequenceClassification
+from rnn_models.hub import render_model_card
+from rnn_models.model_card import CardFacts, card_facts_from_folder
+
+GOLDEN = Path(__file__).parent / "data" / "expected_model_card.md"
+LABELS = ["toxic", "threat"]
+
+
+def trained_folder(tmp_path: Path) -> Path:
+    """A folder shaped like `rnn-models train` output (weights untrained; the card only reads facts)."""
+    config = RNNConfig.from_preset(
+        "gru", vocab_size=1000, embedding_dim=50, num_labels=2, id2label=dict(enumerate(LABELS)),
+        problem_type="multi_label_classification",
+    )  # fmt: skip
+    RNNForSequenceClassification(config).save_pretrained(tmp_path)
+    results = {
+        "roc_auc": 0.9612,
+        "roc_auc_per_label": {"toxic": 0.9612, "threat": None},
+        "num_validation_rows": 2400,
+        "vectors": {"name": "glove-6b-50d", "coverage": {"words_found": "91.2%", "tokens_found": "98.7%"}},
+    }
+    (tmp_path / "eval_results.json").write_text(json.dumps(results))
+    run_args = {
+        "model": {"preset": "gru", "vectors": "glove-6b-50d", "max_length": 1500},
+        "data": {"train_file": "train.csv"},
+    }
+    (tmp_path / "run_args.json").write_text(json.dumps(run_args))
+    training = {
+        "learning_rate": 0.001,
+        "per_device_train_batch_size": 64,
+        "num_train_epochs": 5.0,
+        "seed": 42,
+    }
+    (tmp_path / "training_args.json").write_text(json.dumps(training))
+    return tmp_path
+
+
+def test_card_text_equals_the_golden_card(tmp_path):
+    text = render_model_card(card_facts_from_folder(trained_folder(tmp_path), "me/toxic-gru"))
+    assert text == GOLDEN.read_text(encoding="utf-8")
+
+
+def test_card_metadata_parses_with_model_card_load(tmp_path):
+    path = tmp_path / "README.md"
+    path.write_text(render_model_card(card_facts_from_folder(trained_folder(tmp_path / "m"), "me/toxic-gru")))
+    data = ModelCard.load(path).data
+    assert data.library_name == "transformers" and data.pipeline_tag == "text-classification"
+    assert data.metrics == ["roc_auc"] and data.license == "apache-2.0"
+    assert {"rnn", "gru", "glove", "toxicity"} <= set(data.tags)
+    assert [(r.metric_type, r.metric_name, r.metric_value) for r in data.eval_results] == [
+        ("roc_auc", "ROC AUC (toxic)", 0.9612)
+    ]  # the undefined label is not claimed
+
+
+def test_card_of_a_bare_folder_still_renders(tmp_path):
+    RNNForSequenceClassification(RNNConfig(vocab_size=10, embedding_dim=4)).save_pretrained(tmp_path)
+    text = render_model_card(card_facts_from_folder(tmp_path, "me/bare"))
+    assert 'model="me/bare"' in text and "| macro | undefined |" in text
+    assert ModelCard.load(_write(tmp_path / "README.md", text)).data.pipeline_tag == "text-classification"
+
+
+def test_tags_say_toxicity_only_for_toxicity_labels():
+    facts = CardFacts(repo_id="me/x", config={"cell": "rnn", "id2label": {"0": "negative"}})
+    assert "toxicity" not in facts.tags and "rnn" in facts.tags
+
+
+def _write(path: Path, text: str) -> Path:
+    path.write_text(text)
+    return path
