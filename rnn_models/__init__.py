@@ -4,19 +4,31 @@ Importing the package registers the model family with the transformers Auto clas
 side effects (nothing is downloaded or read).
 """
 
-from transformers import AutoConfig, AutoModel, AutoModelForSequenceClassification
+from transformers import AutoConfig, AutoModel, AutoModelForSequenceClassification, AutoTokenizer
 
 from .configuration_rnn import PRESETS, RNNConfig
 from .modeling_rnn import RNNForSequenceClassification, RNNModel, RNNModelOutput, RNNPreTrainedModel
 from .summary import summary
+from .tokenization_rnn import KERAS_FILTERS, RNNTokenizerFast
+from .vectors import (
+    CoverageReport,
+    EmbeddingMatrix,
+    LoadStats,
+    WordVectors,
+    build_embedding_matrix,
+    load_vectors,
+    write_glove_text,
+)
 
 __all__ = [
+    "KERAS_FILTERS",
     "PRESETS",
     "RNNConfig",
     "RNNForSequenceClassification",
     "RNNModel",
     "RNNModelOutput",
     "RNNPreTrainedModel",
+    "RNNTokenizerFast",
     "summary",
 ]
 __version__ = "0.1.0"
@@ -24,6 +36,7 @@ __version__ = "0.1.0"
 AutoConfig.register(RNNConfig.model_type, RNNConfig, exist_ok=True)
 AutoModel.register(RNNConfig, RNNModel, exist_ok=True)
 AutoModelForSequenceClassification.register(RNNConfig, RNNForSequenceClassification, exist_ok=True)
+AutoTokenizer.register(RNNConfig, fast_tokenizer_class=RNNTokenizerFast, exist_ok=True)
 # Saved folders then carry `auto_map` and the code files, for users without rnn-models installed.
 RNNConfig.register_for_auto_class("AutoConfig")
 RNNModel.register_for_auto_class("AutoModel")

@@ -224,6 +224,45 @@ class RNNPreTrainedModel(PreTrainedModel):
             embeddings.weight.copy_(matrix)
         self.apply_embedding_freeze()
 
+    @classmethod
+    def from_vectors(cls, config_or_preset, tokenizer, vectors, **overrides):
+        """A new model with pretrained vectors in its embedding table (frozen if the config says so).
+
+        ``config_or_preset`` is an `RNNConfig` or a preset name (``"lstm"``, ``"gru"``, ``"bilstm"``),
+        ``overrides`` are config fields. ``vectors`` is a ``(vocab_size, embedding_dim)`` matrix whose
+        rows follow the tokenizer's ids, or an object with ``embedding_matrix(tokenizer)`` (as
+        ``rnn_models.WordVectors``) or with a ``matrix`` attribute. ``vocab_size`` and
+        ``embedding_dim`` follow the matrix; the given config is not modified.
+
+        Example:
+            >>> import torch
+            >>> from rnn_models import RNNForSequenceClassification
+            >>> model = RNNForSequenceClassification.from_vectors("gru", {"the": 1, "cat": 2}, torch.rand(3, 4))
+            >>> model.config.vocab_size, model.config.embedding_dim, model.get_input_embeddings().weight.requires_grad
+            (3, 4, False)
+        """
+        if hasattr(vectors, "embedding_matrix"):
+            vectors = vectors.embedding_matrix(tokenizer)
+        elif hasattr(vectors, "matrix"):
+            vectors = vectors.matrix
+        matrix = torch.as_tensor(vectors, dtype=torch.float32)
+        if matrix.ndim != 2:
+            raise ValueError(
+                f"Expected a (vocab_size, embedding_dim) matrix, got shape {tuple(matrix.shape)}."
+            )
+        shape = {"vocab_size": matrix.shape[0], "embedding_dim": matrix.shape[1]}
+        for field, value in shape.items():
+            if overrides.get(field, value) != value:
+                raise ValueError(f"{field}={overrides[field]} contradicts the vectors' {field} {value}.")
+        fields = {**overrides, **shape}
+        if isinstance(config_or_preset, str):
+            config = cls.config_class.from_preset(config_or_preset, **fields)
+        else:
+            config = cls.config_class.from_dict({**config_or_preset.to_dict(), **fields})
+        model = cls(config)
+        model.load_embedding_matrix(matrix)
+        return model
+
     def save_pretrained(self, save_directory, *args, **kwargs):
         """`PreTrainedModel.save_pretrained`; a saved folder lists every Auto class of this family.
 
