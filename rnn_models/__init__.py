@@ -23,13 +23,20 @@ from .vectors import (
 __all__ = [
     "KERAS_FILTERS",
     "PRESETS",
+    "CoverageReport",
+    "EmbeddingMatrix",
+    "LoadStats",
     "RNNConfig",
     "RNNForSequenceClassification",
     "RNNModel",
     "RNNModelOutput",
     "RNNPreTrainedModel",
     "RNNTokenizerFast",
+    "WordVectors",
+    "build_embedding_matrix",
+    "load_vectors",
     "summary",
+    "write_glove_text",
 ]
 __version__ = "0.1.0"
 

@@ -498,11 +498,7 @@ def test_convert_keras_saves_a_loadable_model_and_protects_existing_folders(save
 
 
 def test_keras_tokenizer_converts_with_identical_sequences(tmp_path):
-    pytest.importorskip(
-        "rnn_models.tokenization_rnn", reason="RNNTokenizerFast.from_keras_json not merged yet"
-    )
     text = pytest.importorskip("keras_preprocessing.text")
-    sequence = pytest.importorskip("keras_preprocessing.sequence")
     corpus = [
         "You are a great person!",
         "what a terrible, terrible idea",
@@ -521,7 +517,8 @@ def test_keras_tokenizer_converts_with_identical_sequences(tmp_path):
         "",
         "you are a terrible person and a b c d e",
     ]
-    ids = sequence.pad_sequences(keras_tokenizer.texts_to_sequences(texts), maxlen=MAXLEN)
+    # keras_preprocessing's own pad_sequences breaks on NumPy 2; Keras 3's is the same function.
+    ids = keras.utils.pad_sequences(keras_tokenizer.texts_to_sequences(texts), maxlen=MAXLEN)
 
     model, tokenizer = from_keras(model_path, tmp_path / "tokenizer.json")
     assert tokenizer.model_max_length == MAXLEN

@@ -1,0 +1,192 @@
+"""The ``rnn-models`` command: train, evaluate, predict, push, convert-keras.
+
+User errors (a missing file, a bad column, a failed push, ...) print one line and exit with status 1;
+``--debug`` shows the traceback instead.
+"""
+
+import argparse
+import json
+import sys
+from collections.abc import Callable
+
+__all__ = ["main"]
+
+USAGE = """usage: rnn-models {train,evaluate,predict,push,convert-keras} [options] [--debug]
+
+  train          train a GloVe + LSTM / GRU / BiLSTM classifier with the Trainer (no options: demo data)
+  evaluate       ROC AUC of a trained model on a labelled table, as JSON
+  predict        scores for texts or a table, as JSON lines
+  push           upload a trained model folder to the Hugging Face Hub
+  convert-keras  convert a trained Keras model (+ tokenizer JSON) into a model folder
+
+Run `rnn-models COMMAND --help` for the options of a command."""
+
+
+def _train(argv: list[str]) -> int:
+    from .train_command import run_train_command
+
+    return run_train_command(argv)
+
+
+def _quiet_loading() -> None:
+    """No progress bars for loading a model or reading a table: evaluate / predict print JSON only."""
+    import datasets
+    import transformers
+
+    datasets.disable_progress_bars()
+    transformers.utils.logging.disable_progress_bar()
+
+
+def _evaluate(argv: list[str]) -> int:
+    from .inference import label_names, load_model, predict_scores
+    from .metrics import roc_auc
+
+    parser = argparse.ArgumentParser(prog="rnn-models evaluate", description="ROC AUC of a model on a table.")
+    parser.add_argument("--model", required=True, help="model folder or Hub repository id")
+    parser.add_argument("--file", required=True, help="CSV / TSV / JSON lines / parquet with labels")
+    parser.add_argument("--text_column", default="comment_text")
+    parser.add_argument("--label_columns", nargs="+", help="default: the model's labels")
+    parser.add_argument("--batch_size", type=int, default=256)
+    args = parser.parse_args(argv)
+    from .data import load_table
+
+    _quiet_loading()
+    model, tokenizer = load_model(args.model)
+    names = args.label_columns or label_names(model)
+    table = load_table(args.file, args.text_column, names)
+    scores = predict_scores(model, tokenizer, table[args.text_column], batch_size=args.batch_size)
+    labels = [[row[c] for c in names] for row in table.select_columns(names)]
+    result = (
+        roc_auc(scores[:, 0], [r[0] for r in labels], names)
+        if len(names) == 1
+        else roc_auc(scores, labels, names)
+    )
+    per_label = {name: result.get(f"roc_auc_{name}", result["roc_auc"]) for name in names}
+    print(
+        json.dumps({"roc_auc": result["roc_auc"], "roc_auc_per_label": per_label, "num_rows": table.num_rows})
+    )
+    return 0
+
+
+def _predict(argv: list[str]) -> int:
+    from .inference import label_names, load_model, predict_scores
+
+    parser = argparse.ArgumentParser(
+        prog="rnn-models predict", description="Scores per label, as JSON lines."
+    )
+    parser.add_argument("--model", required=True, help="model folder or Hub repository id")
+    parser.add_argument("texts", nargs="*", help="texts to score (or use --file)")
+    parser.add_argument("--file", help="CSV / TSV / JSON lines / parquet to score")
+    parser.add_argument("--text_column", default="comment_text")
+    parser.add_argument("--batch_size", type=int, default=256)
+    args = parser.parse_args(argv)
+    if bool(args.texts) == bool(args.file):
+        raise ValueError("give either texts or --file, not both and not neither")
+    _quiet_loading()
+    model, tokenizer = load_model(args.model)
+    if args.file:
+        from .data import load_table
+
+        table = load_table(args.file, args.text_column, label_columns=None)
+        texts = table[args.text_column]
+        keys = table["id"] if "id" in table.column_names else range(table.num_rows)
+        key_name = "id" if "id" in table.column_names else "row"
+    else:
+        texts, keys, key_name = args.texts, args.texts, "text"
+    names = label_names(model)
+    for key, row in zip(
+        keys, predict_scores(model, tokenizer, texts, batch_size=args.batch_size), strict=True
+    ):
+        print(
+            json.dumps(
+                {key_name: key, **{name: round(float(s), 6) for name, s in zip(names, row, strict=True)}}
+            )
+        )
+    return 0
+
+
+def _push(argv: list[str]) -> int:
+    from .hub import push_folder
+
+    parser = argparse.ArgumentParser(prog="rnn-models push", description="Upload a model folder to the Hub.")
+    parser.add_argument("--model", required=True, help="trained model folder")
+    parser.add_argument("--repo_id", required=True, help="USER/NAME on the Hub")
+    parser.add_argument("--private", action="store_true")
+    parser.add_argument("--commit_message")
+    parser.add_argument("--revision", help="branch to push to (created if missing)")
+    args = parser.parse_args(argv)
+    url = push_folder(
+        args.model,
+        args.repo_id,
+        private=args.private,
+        commit_message=args.commit_message,
+        revision=args.revision,
+    )
+    print(f"pushed {args.model} to {url}")
+    return 0
+
+
+def _convert_keras(argv: list[str]) -> int:
+    from .keras_import import convert_keras
+
+    parser = argparse.ArgumentParser(prog="rnn-models convert-keras", description="Convert a Keras model.")
+    parser.add_argument("--model", required=True, help="model.keras or legacy model.h5")
+    parser.add_argument("--weights", help="separate Keras weights file (x.weights.h5)")
+    parser.add_argument("--tokenizer", help="Keras Tokenizer.to_json() output")
+    parser.add_argument("--output_dir", required=True)
+    parser.add_argument("--overwrite", action="store_true", help="replace a non-empty output_dir")
+    args = parser.parse_args(argv)
+    out = convert_keras(
+        args.model,
+        args.output_dir,
+        weights=args.weights,
+        tokenizer_json=args.tokenizer,
+        overwrite=args.overwrite,
+    )
+    print(f"converted {args.model} to {out}")
+    return 0
+
+
+COMMANDS: dict[str, Callable[[list[str]], int]] = {
+    "train": _train,
+    "evaluate": _evaluate,
+    "predict": _predict,
+    "push": _push,
+    "convert-keras": _convert_keras,
+}
+
+
+def _one_line(error: BaseException) -> str:
+    return " ".join(str(error).split()) or type(error).__name__
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``rnn-models`` console script; returns the exit status."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in argv
+    argv = [arg for arg in argv if arg != "--debug"]
+    if not argv or argv[0] in ("-h", "--help"):
+        print(USAGE)
+        return 0 if argv else 2
+    command, rest = argv[0], argv[1:]
+    if command not in COMMANDS:
+        print(f"rnn-models: unknown command {command!r}\n{USAGE}", file=sys.stderr)
+        return 2
+    from .hub import HubPushError
+
+    try:
+        return COMMANDS[command](rest)
+    except KeyboardInterrupt:
+        if debug:
+            raise
+        print(f"rnn-models {command}: interrupted", file=sys.stderr)
+        return 130
+    except (ValueError, OSError, HubPushError, ImportError) as error:
+        if debug:
+            raise
+        print(f"rnn-models {command}: error: {_one_line(error)}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,289 @@
+"""Keras ``Tokenizer`` + ``pad_sequences`` text semantics, vectorized with the standard library and numpy.
+
+keras-preprocessing 1.1.2: ``text_to_word_sequence`` lower-cases with ``str.lower``, turns every ``filters``
+character into ``split``, splits on ``split`` only and drops empty strings. ``fit_on_texts`` counts words
+in first-seen order, then numbers them by count, descending (a stable sort: ties stay in first-seen
+order) from 1, after ``oov_token`` (index 1) when there is one. ``texts_to_sequences`` drops unknown words
+(or writes the ``oov_token`` index) and does the same with words whose index is ``>= num_words``.
+
+Speed: each text is lower-cased on its own (exactly ``str.lower``), then a whole batch is joined with the
+split character, translated and split once, and every word costs one C-level dict operation; Keras runs a
+Python loop per word. Imports only the standard library and numpy (the tokenizer module ships it).
+"""
+
+import json
+import os
+import sys
+from collections import Counter
+from dataclasses import dataclass
+from itertools import repeat
+from operator import itemgetter
+from typing import Any
+
+import numpy as np
+
+__all__ = ["KERAS_FILTERS", "KerasVocabulary", "as_texts", "pad_batch"]
+
+KERAS_FILTERS = '!"#$%&()*+,-./:;<=>?@[\\]^_`{|}~\t\n'
+_CHUNK = 8192  # texts joined and split at a time: bounds the memory of the joined copy
+_DROP, _BOUNDARY = -2, -1  # lookup values: word left out / separator between two texts
+# Separators between texts: noncharacters (reserved for internal use), then private-use characters; all
+# caseless and untouched by str.lower. The first one found in no text and not in the vocabulary is used.
+_SEPARATORS = tuple(map(chr, [*range(0xFDD0, 0xFDF0), *range(0xE000, 0xF900)]))
+
+
+def as_texts(texts: Any) -> list[str]:
+    """``texts`` (any iterable of ``str``) as a list, or a ``ValueError`` naming the first one that is not a str.
+
+    Example:
+        >>> as_texts(("a b", "c"))
+        ['a b', 'c']
+    """
+    if isinstance(texts, str):  # Keras would take each character for a text: surely not what is meant
+        raise ValueError(f"texts={texts!r:.40} is a str; expected a list of texts, e.g. [text].")
+    texts = list(texts)
+    if not all(map(str.__instancecheck__, texts)):
+        index, bad = next((i, t) for i, t in enumerate(texts) if not isinstance(t, str))
+        raise ValueError(f"texts[{index}] is {type(bad).__name__} {bad!r:.40}; expected str.")
+    return texts
+
+
+def _check_options(num_words: Any, oov_token: Any, filters: Any, lower: Any, split: Any) -> None:
+    if num_words is not None and (
+        isinstance(num_words, bool) or not isinstance(num_words, int) or num_words < 0
+    ):
+        raise ValueError(f"num_words={num_words!r} is invalid; expected None or an integer >= 0.")
+    if oov_token is not None and not isinstance(oov_token, str):
+        raise ValueError(f"oov_token={oov_token!r} is invalid; expected None or a str.")
+    if not isinstance(filters, str):
+        raise ValueError(f"filters={filters!r} is invalid; expected a str of characters.")
+    if not isinstance(lower, bool):
+        raise ValueError(f"lower={lower!r} is invalid; expected True or False.")
+    if not isinstance(split, str) or len(split) != 1:
+        raise ValueError(f"split={split!r} is not supported; expected a single character.")
+
+
+@dataclass
+class KerasVocabulary:
+    """A fitted Keras ``Tokenizer``: options, ``word_counts`` and ``word_index``, with Keras's encoding.
+
+    Example:
+        >>> vocab = KerasVocabulary.fit(["The cat.", "the dog, the END"])
+        >>> vocab.word_index
+        {'the': 1, 'cat': 2, 'dog': 3, 'end': 4}
+        >>> vocab.texts_to_sequences(["the bird and the cat"])
+        [[1, 1, 2]]
+    """
+
+    word_counts: dict[str, int]
+    word_index: dict[str, int]
+    num_words: int | None = None
+    oov_token: str | None = None
+    filters: str = KERAS_FILTERS
+    lower: bool = True
+    split: str = " "
+    document_count: int = 0
+
+    def __post_init__(self) -> None:
+        _check_options(self.num_words, self.oov_token, self.filters, self.lower, self.split)
+        if self.oov_token is not None and self.oov_token not in self.word_index:
+            raise ValueError(f"oov_token={self.oov_token!r} is missing from word_index; expected it there.")
+        if self.word_index and (
+            set(map(type, self.word_index.values())) != {int} or min(self.word_index.values()) < 1
+        ):
+            raise ValueError("word_index has an index that is not an integer >= 1; expected 1, 2, 3, ...")
+        _utf8("".join(self.word_index), "word_index")
+        # Filters and split are ASCII (the default): translate and split UTF-8 bytes, the fastest way.
+        self._bytes = (self.filters + self.split).isascii()
+        self._lookup: dict | None = None  # word (bytes when self._bytes) -> index, built on first use
+        self._separator = ""
+
+    @classmethod
+    def fit(cls, texts: Any, *, num_words: int | None = None, oov_token: str | None = None,
+            filters: str = KERAS_FILTERS, lower: bool = True, split: str = " ") -> "KerasVocabulary":  # fmt: skip
+        """Keras ``Tokenizer(...).fit_on_texts(texts)``: word counts in first-seen order and the word index."""
+        _check_options(num_words, oov_token, filters, lower, split)
+        texts, as_bytes = as_texts(texts), (filters + split).isascii()
+        counts = Counter()
+        for start in range(0, len(texts), _CHUNK):
+            counts.update(
+                _split_words(_join(texts[start : start + _CHUNK], lower, split), filters, split, as_bytes)
+            )
+        counts.pop(_key_function(as_bytes)(""), None)
+        if as_bytes and counts:  # decode all words at once (no word contains split)
+            counts = dict(
+                zip(split.encode().join(counts).decode().split(split), counts.values(), strict=True)
+            )
+        # list.sort with reverse=True is stable, exactly as Keras sorts: ties keep first-seen order.
+        ordered = [word for word, _ in sorted(counts.items(), key=itemgetter(1), reverse=True)]
+        words = ordered if oov_token is None else [oov_token, *ordered]
+        # dict(zip(...)) as in Keras: an oov_token that is also a word keeps the later index.
+        word_index = dict(zip(words, range(1, len(words) + 1), strict=True))
+        return cls(dict(counts), word_index, num_words, oov_token, filters, lower, split, len(texts))
+
+    def encoded_words(self) -> dict[str, int]:
+        """The words ``texts_to_sequences`` writes as themselves: index ``< num_words``, ``oov_token`` aside."""
+        if not self.num_words and self.oov_token is None:
+            return self.word_index
+        cap = self.num_words or sys.maxsize
+        return {w: i for w, i in self.word_index.items() if i < cap and w != self.oov_token}
+
+    @property
+    def oov_index(self) -> int | None:
+        """The index written for unknown words (and words past ``num_words``), or None: they are dropped."""
+        return None if self.oov_token is None else self.word_index[self.oov_token]
+
+    def encode(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Keras ``texts_to_sequences`` as one flat int64 array of ids and the length of each sequence."""
+        flats, lengths = [], []
+        for start in range(0, len(texts), _CHUNK):
+            chunk = texts[start : start + _CHUNK]
+            lookup, words = self._lookup_and_words(chunk)
+            unknown = _DROP if self.oov_token is None else self.oov_index
+            ids = np.fromiter(map(lookup.get, words, repeat(unknown)), dtype=np.int64, count=len(words))
+            text_of_word = np.cumsum(ids == _BOUNDARY)  # (words,) position of each word's text in the chunk
+            kept = ids >= 0
+            flats.append(ids[kept])
+            lengths.append(np.bincount(text_of_word[kept], minlength=len(chunk)))
+        if not flats:
+            return np.zeros(0, np.int64), np.zeros(0, np.int64)
+        return np.concatenate(flats), np.concatenate(lengths)
+
+    def texts_to_sequences(self, texts: Any) -> list[list[int]]:
+        """Keras ``texts_to_sequences``: one list of word indices per text."""
+        flat, lengths = self.encode(as_texts(texts))
+        return [ids.tolist() for ids in np.split(flat, np.cumsum(lengths)[:-1])] if len(lengths) else []
+
+    def _lookup_and_words(self, chunk: list[str]) -> tuple[dict, list]:
+        key = _key_function(self._bytes)
+        usable = (s for s in _SEPARATORS if s not in self.filters + self.split)
+        if self._lookup is None:
+            words = self.encoded_words()
+            keys = self.split.join(words).encode().split(self.split.encode()) if self._bytes else list(words)
+            self._lookup = (
+                dict(zip(keys, words.values(), strict=True)) if words else {}
+            )  # no word contains split
+            if self.oov_token is not None:
+                self._lookup[key(self.oov_token)] = self.oov_index
+            self._lookup[key("")] = _DROP
+            self._separator = next(s for s in usable if key(s) not in self._lookup)
+            self._lookup[key(self._separator)] = _BOUNDARY
+        lookup, separator = self._lookup, self._separator
+        joined = _join(chunk, self.lower, self.split + separator + self.split)
+        if joined.count(separator) != len(chunk) - 1:
+            # A text holds the separator itself: take a character that is in no text and not in the vocabulary.
+            lookup = {k: v for k, v in lookup.items() if v != _BOUNDARY}
+            separator = next(s for s in usable if s not in joined and key(s) not in lookup)
+            lookup[key(separator)] = _BOUNDARY
+            joined = _join(chunk, self.lower, self.split + separator + self.split)
+        return lookup, _split_words(joined, self.filters, self.split, self._bytes)
+
+    def to_keras_json(self) -> str:
+        """Keras ``Tokenizer.to_json()`` output (``word_docs`` / ``index_docs`` left empty: never counted)."""
+        config = {
+            "num_words": self.num_words, "filters": self.filters, "lower": self.lower, "split": self.split,
+            "char_level": False, "oov_token": self.oov_token, "document_count": self.document_count,
+            "word_counts": json.dumps(self.word_counts), "word_docs": "{}", "index_docs": "{}",
+            "index_word": json.dumps({i: w for w, i in self.word_index.items()}),
+            "word_index": json.dumps(self.word_index),
+        }  # fmt: skip
+        return json.dumps({"class_name": "Tokenizer", "config": config})
+
+    @classmethod
+    def from_keras_json(cls, source: str | os.PathLike) -> "KerasVocabulary":
+        """Reads Keras ``Tokenizer.to_json()`` output: the JSON text itself or the path of a file holding it."""
+        where = "Keras tokenizer JSON"
+        if isinstance(source, os.PathLike) or not str(source).lstrip().startswith(("{", "[")):
+            where = os.fspath(source)
+            try:
+                with open(where, encoding="utf-8") as handle:
+                    source = handle.read()
+            except OSError as error:
+                raise ValueError(
+                    f"{where}: cannot read it ({error.strerror}); expected a Keras tokenizer JSON file."
+                ) from None
+        try:
+            payload = json.loads(source)
+            config = payload["config"]
+            word_index, word_counts = json.loads(config["word_index"]), json.loads(config["word_counts"])
+            class_name, char_level = payload.get("class_name", "Tokenizer"), config.get("char_level", False)
+        except (json.JSONDecodeError, TypeError, KeyError, AttributeError) as error:
+            raise ValueError(f"{where}: not a Keras Tokenizer.to_json() output ({error!r}).") from None
+        if class_name != "Tokenizer" or char_level:
+            raise ValueError(
+                f"{where}: expected a word-level Keras Tokenizer, got {class_name} (char_level={char_level})."
+            )
+        if not isinstance(word_index, dict) or not isinstance(word_counts, dict):
+            raise ValueError(f"{where}: word_index and word_counts must be JSON objects.")
+        options = {
+            k: config[k] for k in ("num_words", "oov_token", "filters", "lower", "split") if k in config
+        }
+        try:
+            return cls(word_counts, word_index, document_count=config.get("document_count", 0), **options)
+        except ValueError as error:
+            raise ValueError(f"{where}: {error}") from None
+
+
+def _key_function(as_bytes: bool):
+    return str.encode if as_bytes else str.__str__
+
+
+def _utf8(text: str, field: str) -> bytes:
+    try:
+        return text.encode()
+    except UnicodeEncodeError as error:  # tokenizers (Rust strings) cannot take them either
+        bad = error.object[error.start]
+        raise ValueError(
+            f"{field} contain the lone surrogate {bad!r}; expected valid Unicode text."
+        ) from None
+
+
+def _join(texts: list[str], lower: bool, separator: str) -> str:
+    return separator.join(map(str.lower, texts) if lower else texts)
+
+
+def _split_words(joined: str, filters: str, split: str, as_bytes: bool) -> list:
+    """Keras's words of ``joined``, empty strings included; UTF-8 bytes when ``as_bytes`` (ASCII options)."""
+    encoded = _utf8(joined, "texts")
+    if as_bytes:
+        return encoded.translate(bytes.maketrans(filters.encode(), split.encode() * len(filters))).split(
+            split.encode()
+        )
+    return joined.translate(str.maketrans(dict.fromkeys(filters, split))).split(split)
+
+
+def pad_batch(
+    flat: np.ndarray,
+    lengths: np.ndarray,
+    length: int,
+    padding_side: str = "left",
+    truncation_side: str = "left",
+    with_mask: bool = True,
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """Keras ``pad_sequences(maxlen=length)`` (``'pre'`` is ``'left'``) of the sequences ``encode`` returns.
+
+    Returns ``(input_ids, attention_mask)``, int64 arrays of shape ``(len(lengths), length)`` (mask: None
+    unless ``with_mask``).
+
+    Example:
+        >>> ids, mask = pad_batch(np.array([5, 6, 7, 8]), np.array([3, 1]), 2)
+        >>> ids.tolist(), mask.tolist()
+        ([[6, 7], [0, 8]], [[1, 1], [0, 1]])
+    """
+    kept = np.minimum(lengths, length)  # (batch,)
+    before = np.cumsum(kept) - kept  # (batch,) kept tokens of the texts before
+    step = np.arange(int(kept.sum())) - np.repeat(before, kept)  # (kept tokens,) position in its sequence
+    if np.array_equal(kept, lengths):  # nothing truncated: the tokens are all there, in order
+        values = flat
+    else:
+        first = np.cumsum(lengths) - lengths + (lengths - kept if truncation_side == "left" else 0)
+        values = flat[np.repeat(first, kept) + step]
+    row_start = np.arange(len(lengths)) * length + (length - kept if padding_side == "left" else 0)
+    position = np.repeat(row_start, kept) + step  # (kept tokens,) index into the flattened output
+    ids = np.zeros((len(lengths), length), dtype=np.int64)
+    ids.reshape(-1)[position] = values
+    if not with_mask:
+        return ids, None
+    mask = np.zeros((len(lengths), length), dtype=np.int64)
+    mask.reshape(-1)[position] = 1
+    return ids, mask

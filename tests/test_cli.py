@@ -1,0 +1,114 @@
+"""The `rnn-models` command: one-line user errors, JSON outputs equal to the pipeline's scores."""
+
+import json
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+import torch
+from transformers import pipeline
+
+from conftest import tiny_config
+from rnn_models import RNNForSequenceClassification, RNNTokenizerFast
+from rnn_models.cli import main
+from rnn_models.metrics import roc_auc
+
+TEXTS = ["thanks for the fix", "you idiot stop this", "", "a fine source thanks", "stupid idiot edit"]
+LABELS = [0, 1, 0, 0, 1]
+
+
+@pytest.fixture(scope="module")
+def model_dir(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("model")
+    tokenizer = RNNTokenizerFast.from_texts(TEXTS, max_length=20)
+    torch.manual_seed(0)
+    config = tiny_config("bilstm", vocab_size=len(tokenizer), id2label={0: "toxic"}, max_length=20)
+    RNNForSequenceClassification(config).save_pretrained(folder)
+    tokenizer.save_pretrained(folder)
+    return folder
+
+
+@pytest.fixture()
+def table(tmp_path):
+    path = tmp_path / "comments.csv"
+    pd.DataFrame({"id": [f"c{i}" for i in range(5)], "comment_text": TEXTS, "toxic": LABELS}).to_csv(
+        path, index=False
+    )
+    return path
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_predict_texts_prints_one_json_line_per_text_with_pipeline_scores(model_dir, capsys):
+    code, out, _ = run(capsys, "predict", "--model", str(model_dir), *TEXTS[:2])
+    lines = [json.loads(line) for line in out.splitlines()]
+    expected = pipeline("text-classification", model=str(model_dir))(TEXTS[:2])
+    assert code == 0 and [line["text"] for line in lines] == TEXTS[:2]
+    for line, want in zip(lines, expected, strict=True):
+        assert line["toxic"] == pytest.approx(want["score"], abs=1e-6)
+
+
+def test_predict_file_keys_rows_by_id(model_dir, table, capsys):
+    code, out, _ = run(
+        capsys, "predict", "--model", str(model_dir), "--file", str(table), "--batch_size", "2"
+    )
+    lines = [json.loads(line) for line in out.splitlines()]
+    assert code == 0 and [line["id"] for line in lines] == ["c0", "c1", "c2", "c3", "c4"]
+    _, out_single, _ = run(capsys, "predict", "--model", str(model_dir), TEXTS[4])
+    assert lines[4]["toxic"] == json.loads(out_single)["toxic"]  # batching and sorting change nothing
+
+
+def test_evaluate_prints_the_roc_auc_of_the_scores(model_dir, table, capsys):
+    code, out, _ = run(capsys, "evaluate", "--model", str(model_dir), "--file", str(table))
+    result = json.loads(out)
+    _, predicted, _ = run(capsys, "predict", "--model", str(model_dir), "--file", str(table))
+    scores = [json.loads(line)["toxic"] for line in predicted.splitlines()]
+    expected = roc_auc(scores, LABELS)["roc_auc"]
+    assert code == 0 and result["num_rows"] == 5
+    assert result["roc_auc"] == pytest.approx(expected, abs=1e-6) == result["roc_auc_per_label"]["toxic"]
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["train", "--train_file", "missing.csv"], r"rnn-models train: error: missing.csv: no such file"),
+        (
+            ["evaluate", "--model", "MODEL", "--file", "TABLE", "--label_columns", "insult"],
+            r"no column 'insult'",
+        ),
+        (["predict", "--model", "MODEL"], r"give either texts or --file"),
+        (["predict", "--model", "/no/such/model", "hi"], r"rnn-models predict: error: "),
+    ],
+)
+def test_user_errors_are_one_line_without_traceback(argv, message, model_dir, table, capsys):
+    argv = [str(model_dir) if a == "MODEL" else str(table) if a == "TABLE" else a for a in argv]
+    code, out, err = run(capsys, *argv)
+    assert code == 1 and out == ""
+    assert err.endswith("\n") and len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    assert pytest.importorskip("re").search(message, err)
+
+
+def test_debug_shows_the_traceback(capsys):
+    with pytest.raises(FileNotFoundError):
+        main(["train", "--train_file", "missing.csv", "--debug"])
+
+
+def test_usage_and_unknown_command(capsys):
+    assert main([]) == 2 and "usage: rnn-models" in capsys.readouterr().out
+    assert main(["--help"]) == 0
+    assert main(["fly"]) == 2 and "unknown command 'fly'" in capsys.readouterr().err
+
+
+def test_console_script_exits_non_zero_without_traceback(tmp_path):
+    done = subprocess.run(
+        [sys.executable, "-m", "rnn_models.cli", "train", "--train_file", str(tmp_path / "none.csv")],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 1
+    assert done.stderr.strip().endswith("none.csv: no such file") and "Traceback" not in done.stderr
