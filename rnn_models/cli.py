@@ -8,6 +8,7 @@ import argparse
 import json
 import sys
 from collections.abc import Callable
+from pathlib import Path
 
 __all__ = ["main"]
 
@@ -106,7 +107,8 @@ def _predict(argv: list[str]) -> int:
 
 
 def _push(argv: list[str]) -> int:
-    from .hub import push_folder
+    from .hub import push_folder, render_model_card
+    from .model_card import card_facts_from_folder
 
     parser = argparse.ArgumentParser(prog="rnn-models push", description="Upload a model folder to the Hub.")
     parser.add_argument("--model", required=True, help="trained model folder")
@@ -115,12 +117,18 @@ def _push(argv: list[str]) -> int:
     parser.add_argument("--commit_message")
     parser.add_argument("--revision", help="branch to push to (created if missing)")
     args = parser.parse_args(argv)
+    readme = None
+    if Path(
+        args.model, "eval_results.json"
+    ).is_file():  # trained here: the card names the repo in its snippets
+        readme = render_model_card(card_facts_from_folder(args.model, args.repo_id))
     url = push_folder(
         args.model,
         args.repo_id,
         private=args.private,
         commit_message=args.commit_message,
         revision=args.revision,
+        readme=readme,
     )
     print(f"pushed {args.model} to {url}")
     return 0

@@ -8,7 +8,7 @@ from typing import Any
 
 from transformers import HfArgumentParser
 
-from .hub import render_model_card
+from .hub import push_folder, render_model_card
 from .model_card import card_facts_from_folder
 from .outputs import eval_results, plot_roc_curves, publish_folder, summary_table, write_json
 from .training import DataArguments, ModelArguments, RNNTrainingArguments, TrainingRun, train
@@ -51,10 +51,17 @@ def save_run(run: TrainingRun, model_args: ModelArguments, data_args: DataArgume
     run.trainer.state.save_to_json(str(staging / "trainer_state.json"))
     (staging / "training_args.json").write_text(args.to_json_string(), encoding="utf-8")
     write_json(staging / "run_args.json", {"model": asdict(model_args), "data": asdict(data_args)})
-    card = render_model_card(card_facts_from_folder(staging, args.hub_model_id or output_dir.resolve().name))
+    card = render_model_card(card_facts_from_folder(staging, _repo_id(run, args)))
     (staging / "README.md").write_text(card, encoding="utf-8")
     publish_folder(staging, output_dir)
     return results
+
+
+def _repo_id(run: TrainingRun, args) -> str:
+    """The repository the usage snippets name: the Hub repo when pushing, else the folder's name."""
+    if args.push_to_hub:
+        return run.trainer.hub_model_id
+    return args.hub_model_id or Path(args.output_dir).resolve().name
 
 
 def _coverage_dict(coverage: Any) -> Any:
@@ -70,6 +77,12 @@ def run_train_command(argv: list[str]) -> int:
     if run.trainer.is_world_process_zero():
         results = save_run(run, model_args, data_args, args)
         print(summary_table(results, args.output_dir))
+        if args.push_to_hub:
+            url = push_folder(
+                args.output_dir, run.trainer.hub_model_id, private=bool(args.hub_private_repo),
+                revision=args.hub_revision, token=args.hub_token,
+            )  # fmt: skip
+            print(f"pushed to {url}")
     return 0
 
 

@@ -90,6 +90,7 @@ class RNNTrainingArguments(TrainingArguments):
     save_total_limit: int | None = 2
     logging_strategy: str = "epoch"
     train_sampling_strategy: str = "group_by_length"
+    hub_strategy: str = "end"  # --push_to_hub: one push of the finished folder, card included
     ddp_find_unused_parameters: bool | None = False  # frozen vectors are not "unused"; skip the extra pass
 
     def __post_init__(self):
