@@ -23,7 +23,7 @@ finds that registered class by name; elsewhere the name is unknown and transform
 ``TokenizersBackend`` on the same ``tokenizer.json``: identical ids, no ``trust_remote_code``. (An
 ``auto_map`` entry would instead demand remote code.) Word counts and options go to ``keras_tokenizer.json``,
 in Keras's ``Tokenizer.to_json()`` format. Batches of texts take a vectorized path (``keras_text``) that gives
-the same ids 2.5x faster than tokenizer.json on the benchmark above, and far faster when padding to 1500;
+the same ids 2x faster than tokenizer.json on the benchmark above, and far faster when padding to 1500;
 single texts and what it does not cover (pairs, offsets, overflow...) go through tokenizer.json. Limits:
 ``split`` is one character; lone surrogates are refused (tokenizers cannot take them).
 """
@@ -248,7 +248,7 @@ class RNNTokenizerFast(TokenizersBackend):
 
     @property
     def word_index(self) -> dict[str, int]:
-        """Keras ``word_index``: word -> index, by count descending (ties in first-seen order), from 1."""
+        """Keras ``word_index`` (read-only): word -> index by count, descending, ties in first-seen order."""
         return self.keras_vocabulary.word_index
 
     @property
