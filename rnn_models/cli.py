@@ -48,11 +48,12 @@ def _evaluate(argv: list[str]) -> int:
     parser.add_argument("--text_column", default="comment_text")
     parser.add_argument("--label_columns", nargs="+", help="default: the model's labels")
     parser.add_argument("--batch_size", type=int, default=256)
+    parser.add_argument("--allow_pickle", action="store_true", help="also load pickled (.bin) weights")
     args = parser.parse_args(argv)
     from .data import load_table
 
     _quiet_loading()
-    model, tokenizer = load_model(args.model)
+    model, tokenizer = load_model(args.model, allow_pickle=args.allow_pickle)
     names = args.label_columns or label_names(model)
     table = load_table(args.file, args.text_column, names)
     scores = predict_scores(model, tokenizer, table[args.text_column], batch_size=args.batch_size)
@@ -80,11 +81,12 @@ def _predict(argv: list[str]) -> int:
     parser.add_argument("--file", help="CSV / TSV / JSON lines / parquet to score")
     parser.add_argument("--text_column", default="comment_text")
     parser.add_argument("--batch_size", type=int, default=256)
+    parser.add_argument("--allow_pickle", action="store_true", help="also load pickled (.bin) weights")
     args = parser.parse_args(argv)
     if bool(args.texts) == bool(args.file):
         raise ValueError("give either texts or --file, not both and not neither")
     _quiet_loading()
-    model, tokenizer = load_model(args.model)
+    model, tokenizer = load_model(args.model, allow_pickle=args.allow_pickle)
     if args.file:
         from .data import load_table
 

@@ -14,6 +14,7 @@ from sklearn.model_selection import train_test_split
 
 __all__ = [
     "DEMO_DATA",
+    "check_auc_defined",
     "load_table",
     "reference_split",
     "tokenize_dataset",
@@ -162,3 +163,23 @@ def tokenize_dataset(
         return out
 
     return table.map(encode, batched=True, remove_columns=table.column_names, desc="Tokenizing")
+
+
+def check_auc_defined(
+    table: datasets.Dataset, label_columns: Sequence[str], name: str = "validation data"
+) -> None:
+    """Fails before training when no label of ``table`` has both classes: ROC AUC would be undefined.
+
+    Example:
+        >>> check_auc_defined(datasets.Dataset.from_dict({"toxic": [0, 0, 0]}), ["toxic"])
+        Traceback (most recent call last):
+        ValueError: the validation data holds only class 0 for 'toxic' (3 rows): ROC AUC is undefined; ...
+    """
+    single = {column: sorted(set(table[column])) for column in label_columns}
+    if all(len(classes) < 2 for classes in single.values()):
+        column = label_columns[0]
+        only = single[column][0] if single[column] else "none"
+        raise ValueError(
+            f"the {name} holds only class {only} for {column!r} ({table.num_rows} rows): ROC AUC is undefined; "
+            "use a larger --validation_split or a --validation_file with both classes"
+        )

@@ -256,7 +256,16 @@ def _vectors_note(facts: CardFacts) -> str:
     name = facts.vectors or "unknown vectors"
     frozen = "frozen" if facts.config.get("freeze_embeddings", True) else "fine-tuned"
     text = f"`{name}`, {facts.config.get('embedding_dim')}-d, {frozen}."
-    if isinstance(coverage, dict):
+    if isinstance(coverage, dict) and "word_coverage" in coverage:
+        text += f" {coverage['found_words']:,} of {coverage['vocab_words']:,} vocabulary words have a vector"
+        text += f" ({coverage['word_coverage']:.1%})"
+        if coverage.get("token_coverage") is not None:
+            text += f", {coverage['token_coverage']:.1%} of the training token occurrences"
+        rows = "zeros" if coverage.get("missing", "zeros") == "zeros" else "random normal"
+        text += f"; the other words' rows are {rows}."
+        if missing := ", ".join(f"`{pair[0]}`" for pair in coverage.get("top_missing", [])[:10]):
+            text += f" Most frequent missing: {missing}."
+    elif isinstance(coverage, dict):
         details = ", ".join(f"{key.replace('_', ' ')}: {value}" for key, value in coverage.items())
         text += f" Coverage of the vocabulary: {details}."
     elif coverage:

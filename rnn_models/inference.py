@@ -8,17 +8,44 @@ from collections.abc import Sequence
 
 import numpy as np
 import torch
-from transformers import AutoModelForSequenceClassification, AutoTokenizer, PreTrainedModel
+from safetensors import SafetensorError
+from transformers import AutoConfig, AutoModelForSequenceClassification, AutoTokenizer, PreTrainedModel
 
 __all__ = ["label_names", "load_model", "predict_scores"]
 
 
-def load_model(model_dir_or_repo: str, device: str | None = None) -> tuple[PreTrainedModel, object]:
-    """The model and tokenizer of a folder or Hub repository, in eval mode on ``device`` (CUDA if present)."""
-    import rnn_models  # noqa: F401  (registers the Auto classes)
+def load_model(
+    model_dir_or_repo: str, device: str | None = None, *, allow_pickle: bool = False
+) -> tuple[PreTrainedModel, object]:
+    """The model and tokenizer of a folder or Hub repository, in eval mode on ``device`` (CUDA if present).
 
-    model = AutoModelForSequenceClassification.from_pretrained(model_dir_or_repo)
+    Weights load from safetensors only unless ``allow_pickle``; a tokenizer with more ids than the
+    model's embedding table is refused.
+    """
+    import rnn_models  # noqa: F401  (registers the Auto classes)
+    from rnn_models import RNNConfig
+
+    config = AutoConfig.from_pretrained(model_dir_or_repo)
+    if config.model_type != RNNConfig.model_type:
+        raise ValueError(
+            f"{model_dir_or_repo}: config.json describes a {config.model_type!r} model, not an rnn-models "
+            f"classifier (model_type {RNNConfig.model_type!r})"
+        )
+    try:
+        model = AutoModelForSequenceClassification.from_pretrained(
+            model_dir_or_repo, config=config, use_safetensors=None if allow_pickle else True
+        )
+    except SafetensorError as error:
+        raise ValueError(
+            f"{model_dir_or_repo}: model.safetensors is damaged ({error}); save or download it again"
+        ) from error
     tokenizer = AutoTokenizer.from_pretrained(model_dir_or_repo)
+    vocab_size = model.get_input_embeddings().num_embeddings
+    if len(tokenizer) > vocab_size:
+        raise ValueError(
+            f"{model_dir_or_repo}: the tokenizer has {len(tokenizer):,} ids but the model's embedding table only "
+            f"{vocab_size:,} rows; the tokenizer and the weights come from different trainings"
+        )
     device = device or ("cuda" if torch.cuda.is_available() else "cpu")
     return model.to(device).eval(), tokenizer
 

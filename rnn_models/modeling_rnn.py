@@ -191,7 +191,9 @@ class RNNPreTrainedModel(PreTrainedModel):
         """`PreTrainedModel.from_pretrained`, then re-freezes the embeddings if the config says so.
 
         transformers re-wraps every loaded tensor as a trainable parameter; this puts the freeze back.
+        Weights load from safetensors only, unless ``use_safetensors=False`` opts in to pickled files.
         """
+        kwargs.setdefault("use_safetensors", True)  # a pickle can run code: never by default
         loaded = super().from_pretrained(*args, **kwargs)
         model = loaded[0] if isinstance(loaded, tuple) else loaded
         model.apply_embedding_freeze()

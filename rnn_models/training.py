@@ -15,7 +15,7 @@ from transformers import DataCollatorWithPadding, Trainer, TrainerCallback, Trai
 from transformers.trainer_utils import get_last_checkpoint
 
 from .configuration_rnn import PRESETS, RNNConfig
-from .data import DEMO_DATA, load_table, reference_split, tokenize_dataset
+from .data import DEMO_DATA, check_auc_defined, load_table, reference_split, tokenize_dataset
 from .metrics import make_compute_metrics
 from .modeling_rnn import RNNForSequenceClassification
 from .tokenization_rnn import RNNTokenizerFast
@@ -161,6 +161,11 @@ def build_model(model: ModelArguments, tokenizer: RNNTokenizerFast, label_column
     """The preset with the vectors loaded (frozen unless ``--train_embeddings``); returns (model, coverage)."""
     vectors = load_vectors(model.vectors, vocab=tokenizer.word_index, cache=not model.no_vectors_cache)
     matrix, coverage = build_embedding_matrix(tokenizer, vectors, missing=model.missing_vectors)
+    if coverage.vocab_words and not coverage.found_words:
+        raise ValueError(
+            f"{model.vectors}: none of the {coverage.vocab_words:,} vocabulary words has a vector, so the model "
+            "would see only zeros; check the vectors' language and casing, or pass another --vectors file"
+        )
     config = RNNConfig.from_preset(
         model.preset,
         vocab_size=matrix.shape[0],
@@ -206,6 +211,7 @@ def train(
     set_seed(args.seed)
     with args.main_process_first(desc="reading data"):
         train_table, valid_table = prepare_tables(data_args)
+    check_auc_defined(valid_table, data_args.label_columns)
     tokenizer = fit_tokenizer(model_args, data_args, train_table, valid_table)
     model, coverage = build_model(model_args, tokenizer, data_args.label_columns)
     if args.process_index == 0:

@@ -73,3 +73,25 @@ def write_json(path: str | Path, payload: dict[str, Any]) -> None:
     tmp = path.with_suffix(path.suffix + ".tmp")
     tmp.write_text(json.dumps(payload, indent=2, default=str))
     tmp.replace(path)
+
+
+def run_child(module: str, worker: str, spec: dict[str, Any]) -> dict[str, Any]:
+    """Runs ``module.WORKERS[worker](spec)`` in a fresh interpreter; returns its dict plus peak RSS (MB).
+
+    A fresh process per measurement keeps peak memory and library state (Keras vs ours) apart.
+    """
+    import subprocess
+    import sys
+
+    scripts = str(Path(__file__).resolve().parent)
+    code = (
+        f"import json, resource, sys; sys.path.insert(0, {scripts!r}); import {module} as m; "
+        f"r = m.WORKERS[{worker!r}](json.loads(sys.argv[1])); "
+        "r['peak_rss_mb'] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024; "
+        "print('RESULT', json.dumps(r))"
+    )
+    done = subprocess.run([sys.executable, "-c", code, json.dumps(spec)], capture_output=True, text=True)
+    line = next((ln for ln in done.stdout.splitlines() if ln.startswith("RESULT ")), None)
+    if done.returncode != 0 or line is None:
+        raise RuntimeError(f"{module}.{worker} failed:\n{done.stderr[-3000:]}")
+    return json.loads(line[len("RESULT ") :])

@@ -9,9 +9,7 @@ tokenizer ids, same 300-d frozen embedding matrix, batch 64. Data: the VADER sni
 """
 
 import argparse
-import json
 import os
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -19,14 +17,14 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_common import format_table, machine_facts, write_json
+from bench_common import format_table, machine_facts, run_child, write_json
 
-KERAS_SAMPLES = {"lstm": 256, "gru": 192, "bilstm": 64}
+KERAS_SAMPLES = {"lstm": 128, "gru": 64, "bilstm": 64}  # Keras at 1,500 steps: ~16, ~0.3, ~0.15 samples/s
 DIM = 300
 
 
 def load_texts(
-    file: str | None, text_column: str, label_column: str, rows: int
+    file: str | None, text_column: str, label_column: str, rows: int, join: int = 1
 ) -> tuple[list[str], np.ndarray]:
     import pandas as pd
 
@@ -34,15 +32,21 @@ def load_texts(
         from bench_data import vader_csv
 
         file, text_column, label_column = str(vader_csv()), "comment_text", "negative"
-    frame = pd.read_csv(file, keep_default_na=False).head(rows)
-    return frame[text_column].astype(str).tolist(), frame[label_column].to_numpy(dtype=np.float32)
+    frame = pd.read_csv(file, keep_default_na=False).head(rows * join)
+    texts, labels = frame[text_column].astype(str).tolist(), frame[label_column].to_numpy(dtype=np.float32)
+    if join > 1:  # several short snippets per sample: comment-like lengths (Jigsaw averages ~67 words)
+        texts = [" ".join(texts[i : i + join]) for i in range(0, len(texts) - join + 1, join)]
+        labels = labels[: len(texts) * join].reshape(-1, join).max(axis=1)
+    return texts, labels
 
 
 def prepare(spec: dict) -> tuple[np.ndarray, np.ndarray, list[list[int]], np.ndarray]:
     """Padded ids (Keras input), unpadded ids (ours), labels and a 300-d matrix, identical in every worker."""
     from rnn_models import RNNTokenizerFast
 
-    texts, labels = load_texts(spec["file"], spec["text_column"], spec["label_column"], spec["rows"])
+    texts, labels = load_texts(
+        spec["file"], spec["text_column"], spec["label_column"], spec["rows"], spec["join"]
+    )
     tokenizer = RNNTokenizerFast.from_texts(texts, max_length=spec["max_length"])
     padded = np.asarray(tokenizer(texts, padding="max_length", truncation=True)["input_ids"], dtype=np.int64)
     unpadded = tokenizer(texts, truncation=True)["input_ids"]
@@ -69,7 +73,7 @@ def keras_worker(spec: dict) -> dict:
     embedding.set_weights([matrix])
     model.compile(loss="binary_crossentropy", optimizer="adam", metrics=["accuracy"])
     n, batch = spec["samples"], spec["batch_size"]
-    model.fit(padded[:batch], labels[:batch], batch_size=batch, epochs=1, verbose=0)  # warm-up (tracing)
+    model.fit(padded[:2], labels[:2], batch_size=batch, epochs=1, verbose=0)  # warm-up: first-call overhead
     start = time.perf_counter()
     model.fit(padded[batch : batch + n], labels[batch : batch + n], batch_size=batch, epochs=1, verbose=0)
     train_seconds = time.perf_counter() - start
@@ -163,7 +167,9 @@ def trainer_worker(spec: dict) -> dict:
 
     from rnn_models.training import DataArguments, ModelArguments, RNNTrainingArguments, train
 
-    texts, labels = load_texts(spec["file"], spec["text_column"], spec["label_column"], spec["rows"])
+    texts, labels = load_texts(
+        spec["file"], spec["text_column"], spec["label_column"], spec["rows"], spec["join"]
+    )
     _, _, _, matrix = prepare(spec)
     with tempfile.TemporaryDirectory() as tmp:
         csv = Path(tmp, "data.csv")
@@ -193,26 +199,18 @@ def _write_vectors(texts, max_length, matrix, path: Path) -> None:
 WORKERS = {"keras": keras_worker, "ours": ours_worker, "trainer": trainer_worker}
 
 
-def run_child(spec: dict) -> dict:
-    """Runs one measurement in a fresh interpreter; adds its peak resident memory."""
-    code = (
-        "import json, resource, sys; sys.path.insert(0, {!r}); import bench_train as b; "
-        "r = b.WORKERS[{!r}](json.loads(sys.argv[1])); "
-        "r['peak_rss_mb'] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024; print('RESULT', json.dumps(r))"
-    ).format(str(Path(__file__).resolve().parent), spec["worker"])
-    done = subprocess.run([sys.executable, "-c", code, json.dumps(spec)], capture_output=True, text=True)
-    line = next((ln for ln in done.stdout.splitlines() if ln.startswith("RESULT ")), None)
-    if done.returncode != 0 or line is None:
-        raise RuntimeError(f"{spec['worker']} {spec['preset']} failed:\n{done.stderr[-3000:]}")
-    return json.loads(line[len("RESULT ") :])
-
-
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="benchmark.py train", description=__doc__.splitlines()[0])
     parser.add_argument("--presets", nargs="+", default=["lstm", "gru", "bilstm"])
     parser.add_argument("--file", help="CSV to use instead of the VADER snippets")
     parser.add_argument("--text_column", default="comment_text")
     parser.add_argument("--label_column", default="toxic")
+    parser.add_argument(
+        "--join",
+        type=int,
+        default=1,
+        help="snippets joined per sample (--join 4 ~ a Jigsaw comment, ~69 words)",
+    )
     parser.add_argument("--ours_samples", type=int, default=4096)
     parser.add_argument("--keras_compatible_samples", type=int, default=256)
     parser.add_argument("--keras_scale", type=float, default=1.0, help="multiply Keras sample counts")
@@ -226,6 +224,7 @@ def main(argv: list[str]) -> int:
     base = {
         "file": args.file, "text_column": args.text_column, "label_column": args.label_column,
         "max_length": args.max_length, "batch_size": args.batch_size, "device": args.device, "bf16": args.bf16,
+        "join": args.join,
         "rows": args.ours_samples + 2 * args.batch_size + 600,
     }  # fmt: skip
     results, rows = {}, []
@@ -239,8 +238,14 @@ def main(argv: list[str]) -> int:
         }  # fmt: skip
         if not args.skip_keras:
             runs["keras"] = {"worker": "keras", "samples": int(KERAS_SAMPLES[preset] * args.keras_scale)}
-        measured = {name: run_child({**base, **spec, "preset": preset}) for name, spec in runs.items()}
+        measured = {
+            name: run_child("bench_train", spec["worker"], {**base, **spec, "preset": preset})
+            for name, spec in runs.items()
+        }
         results[preset] = measured
+        write_json(
+            args.json, {"machine": machine_facts(), "settings": vars(args), "results": results}
+        )  # so far
         keras = measured.get("keras", {})
         for name, figures in measured.items():
             ratio_train = (

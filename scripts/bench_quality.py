@@ -1,0 +1,147 @@
+"""Real-data quality: ROC AUC of ours vs the Keras notebook models on the same split, per preset.
+
+    python scripts/benchmark.py quality [--presets lstm gru bilstm] [--max_rows 12000] [--json out.json]
+
+Data: the human-rated VADER snippets (label negative = mean rating < 0), shuffled once with a fixed seed,
+then the notebook's recipe: the first ``--max_rows`` rows, a stratified 80/20 split with random_state
+42, a Keras tokenizer fitted on train + validation, glove-6b-50d vectors (frozen), 5 epochs, batch 64,
+Adam. Ours runs through `rnn_models.training.train` (the `rnn-models train` path); Keras 3 (torch
+backend) runs the notebook's exact layers. ``--max_length`` defaults to 150, longer than every snippet,
+so no text is cut; Keras then runs 150 pre-padded steps instead of 1,500, which only makes it faster.
+"""
+
+import argparse
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_common import format_table, machine_facts, run_child, write_json
+
+
+def _split(spec: dict):
+    from rnn_models.data import load_table, reference_split
+
+    table = load_table(spec["file"], "comment_text", [spec["label"]])
+    return reference_split(table, [spec["label"]], max_rows=spec["max_rows"], seed=42)
+
+
+def ours_worker(spec: dict) -> dict:
+    from rnn_models.training import DataArguments, ModelArguments, RNNTrainingArguments, train
+
+    with tempfile.TemporaryDirectory() as tmp:
+        run = train(
+            ModelArguments(preset=spec["preset"], vectors="glove-6b-50d", max_length=spec["max_length"]),
+            DataArguments(
+                train_file=spec["file"], label_columns=[spec["label"]], max_rows=spec["max_rows"],
+                fit_tokenizer_on="train+validation",
+            ),
+            RNNTrainingArguments(
+                output_dir=str(Path(tmp, "out")), num_train_epochs=spec["epochs"], save_strategy="no",
+                eval_strategy="no", disable_tqdm=True, seed=spec["seed"],
+            ),
+        )  # fmt: skip
+    return {"roc_auc": run.metrics["eval_roc_auc"], "train_seconds": run.metrics["train_runtime"]}
+
+
+def keras_worker(spec: dict) -> dict:
+    os.environ["KERAS_BACKEND"] = "torch"
+    import time
+
+    import keras
+    from keras import layers
+    from keras_preprocessing.text import Tokenizer
+    from sklearn.metrics import roc_auc_score
+
+    from rnn_models.vectors import build_embedding_matrix, load_vectors
+
+    keras.utils.set_random_seed(spec["seed"])
+    train_set, valid_set = _split(spec)
+    xtrain, xvalid = list(train_set["comment_text"]), list(valid_set["comment_text"])
+    ytrain, yvalid = np.asarray(train_set[spec["label"]]), np.asarray(valid_set[spec["label"]])
+    token = Tokenizer(num_words=None)  # the notebook's tokenizer and padding
+    token.fit_on_texts(xtrain + xvalid)
+    pad = keras.utils.pad_sequences
+    xtrain_pad = pad(token.texts_to_sequences(xtrain), maxlen=spec["max_length"])
+    xvalid_pad = pad(token.texts_to_sequences(xvalid), maxlen=spec["max_length"])
+    matrix, _ = build_embedding_matrix(token.word_index, load_vectors("glove-6b-50d", vocab=token.word_index))
+    recurrent = {
+        "lstm": [layers.LSTM(100, dropout=0.3, recurrent_dropout=0.3)],
+        "gru": [layers.SpatialDropout1D(0.3), layers.GRU(300)],
+        "bilstm": [layers.Bidirectional(layers.LSTM(300, dropout=0.3, recurrent_dropout=0.3))],
+    }[spec["preset"]]
+    embedding = layers.Embedding(len(token.word_index) + 1, matrix.shape[1], trainable=False)
+    model = keras.Sequential(
+        [keras.Input((spec["max_length"],)), embedding, *recurrent, layers.Dense(1, activation="sigmoid")]
+    )
+    embedding.set_weights([matrix])
+    model.compile(loss="binary_crossentropy", optimizer="adam", metrics=["accuracy"])
+    start = time.perf_counter()
+    model.fit(xtrain_pad, ytrain, epochs=spec["epochs"], batch_size=64, verbose=0)
+    seconds = time.perf_counter() - start
+    scores = model.predict(xvalid_pad, batch_size=256, verbose=0)[:, 0]
+    return {"roc_auc": float(roc_auc_score(yvalid, scores)), "train_seconds": seconds}
+
+
+WORKERS = {"ours": ours_worker, "keras": keras_worker}
+HEADER = [
+    "preset",
+    "ours AUC",
+    "Keras AUC",
+    "ours - Keras",
+    ">= Keras - 0.005",
+    "ours train s",
+    "Keras train s",
+]
+
+
+def shuffled_vader(seed: int = 0) -> Path:
+    """The VADER CSV in a fixed random order, so the first N rows mix all four sources."""
+    import pandas as pd
+    from bench_data import vader_csv
+
+    out = Path(vader_csv()).with_name(f"vader_snippets_shuffled_{seed}.csv")
+    if not out.exists():
+        frame = pd.read_csv(vader_csv(), keep_default_na=False).sample(frac=1.0, random_state=seed)
+        frame.to_csv(out.with_suffix(".tmp"), index=False)
+        out.with_suffix(".tmp").replace(out)
+    return out
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="benchmark.py quality", description=__doc__.splitlines()[0])
+    parser.add_argument("--presets", nargs="+", default=["lstm", "gru", "bilstm"])
+    parser.add_argument("--file", help="CSV with comment_text and --label (default: shuffled VADER snippets)")
+    parser.add_argument("--label", default="negative")
+    parser.add_argument("--max_rows", type=int, default=12000)
+    parser.add_argument("--max_length", type=int, default=150)
+    parser.add_argument("--epochs", type=int, default=5)
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--skip_keras", action="store_true")
+    parser.add_argument("--json", default="benchmark_quality.json")
+    args = parser.parse_args(argv)
+    spec = {
+        "file": args.file or str(shuffled_vader()), "label": args.label, "max_rows": args.max_rows,
+        "max_length": args.max_length, "epochs": args.epochs, "seed": args.seed,
+    }  # fmt: skip
+    rows, results = [], {}
+    for preset in args.presets:
+        ours = run_child("bench_quality", "ours", {**spec, "preset": preset})
+        keras = None if args.skip_keras else run_child("bench_quality", "keras", {**spec, "preset": preset})
+        results[preset] = {"ours": ours, "keras": keras}
+        delta = ours["roc_auc"] - keras["roc_auc"] if keras else float("nan")
+        rows.append([
+            preset, f"{ours['roc_auc']:.4f}", f"{keras['roc_auc']:.4f}" if keras else "-", f"{delta:+.4f}",
+            "yes" if keras and delta >= -0.005 else "no" if keras else "-",
+            ours["train_seconds"], keras["train_seconds"] if keras else float("nan"),
+        ])  # fmt: skip
+        print(format_table(HEADER, rows[-1:]), flush=True)
+    print()
+    print(format_table(HEADER, rows))
+    facts = machine_facts()
+    print(f"\nmachine: {facts}\nsettings: {spec}")
+    write_json(args.json, {"machine": facts, "settings": spec, "results": results})
+    return 0
