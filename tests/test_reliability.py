@@ -23,11 +23,12 @@ from rnn_models.training import train
 
 
 def one_line_error(capsys, argv: list[str]) -> str:
-    """Runs the CLI, expects exit 1 and a single stderr line without a traceback; returns that line."""
+    """Runs the CLI, expects exit 1 and one error line (after any progress bars), no traceback; returns it."""
     assert main(argv) == 1
     err = capsys.readouterr().err.strip()
-    assert len(err.splitlines()) == 1 and "Traceback" not in err, err
-    return err
+    errors = [line for line in err.splitlines() if line.startswith("rnn-models ")]
+    assert len(errors) == 1 and err.endswith(errors[0]) and "Traceback" not in err, err
+    return errors[0]
 
 
 # -- data ---------------------------------------------------------------------------------------------
