@@ -1,4 +1,4 @@
-"""The ``rnn-models`` command: train, evaluate, predict, push, convert-keras.
+"""The ``rnn-models`` command: train, evaluate, predict, push, convert-keras, export-onnx.
 
 User errors (a missing file, a bad column, a failed push, ...) print one line and exit with status 1;
 ``--debug`` shows the traceback instead.
@@ -12,13 +12,14 @@ from pathlib import Path
 
 __all__ = ["main"]
 
-USAGE = """usage: rnn-models {train,evaluate,predict,push,convert-keras} [options] [--debug]
+USAGE = """usage: rnn-models {train,evaluate,predict,push,convert-keras,export-onnx} [options] [--debug]
 
   train          train a GloVe + LSTM / GRU / BiLSTM classifier with the Trainer (no options: demo data)
   evaluate       ROC AUC of a trained model on a labelled table, as JSON
   predict        scores for texts or a table, as JSON lines
   push           upload a trained model folder to the Hugging Face Hub
   convert-keras  convert a trained Keras model (+ tokenizer JSON) into a model folder
+  export-onnx    write model.onnx for `predict --backend onnx` (ONNX Runtime: faster CPU serving)
 
 Run `rnn-models COMMAND --help` for the options of a command."""
 
@@ -38,8 +39,32 @@ def _quiet_loading() -> None:
     transformers.utils.logging.disable_progress_bar()
 
 
+def _add_scoring_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--batch_size", type=int, default=256)
+    parser.add_argument("--allow_pickle", action="store_true", help="also load pickled (.bin) weights")
+    parser.add_argument(
+        "--backend",
+        choices=["torch", "onnx"],
+        default="torch",
+        help="onnx: ONNX Runtime, same scores, 1.3-2x faster on CPU; uses the folder's model.onnx "
+        "(rnn-models export-onnx) or exports one for this run (a few seconds); needs rnn-models[onnx]",
+    )
+
+
+def _scorer(args: argparse.Namespace, model, tokenizer) -> Callable:
+    """``texts -> scores`` for the chosen backend."""
+    if args.backend == "onnx":
+        from .onnx_serving import OnnxClassifier
+
+        onnx = OnnxClassifier.for_folder(args.model, model)
+        return lambda texts: onnx.predict_scores(tokenizer, texts, batch_size=args.batch_size)
+    from .inference import predict_scores
+
+    return lambda texts: predict_scores(model, tokenizer, texts, batch_size=args.batch_size)
+
+
 def _evaluate(argv: list[str]) -> int:
-    from .inference import label_names, load_model, predict_scores
+    from .inference import label_names, load_model
     from .metrics import roc_auc
 
     parser = argparse.ArgumentParser(prog="rnn-models evaluate", description="ROC AUC of a model on a table.")
@@ -47,8 +72,7 @@ def _evaluate(argv: list[str]) -> int:
     parser.add_argument("--file", required=True, help="CSV / TSV / JSON lines / parquet with labels")
     parser.add_argument("--text_column", default="comment_text")
     parser.add_argument("--label_columns", nargs="+", help="default: the model's labels")
-    parser.add_argument("--batch_size", type=int, default=256)
-    parser.add_argument("--allow_pickle", action="store_true", help="also load pickled (.bin) weights")
+    _add_scoring_arguments(parser)
     args = parser.parse_args(argv)
     from .data import load_table
 
@@ -56,7 +80,7 @@ def _evaluate(argv: list[str]) -> int:
     model, tokenizer = load_model(args.model, allow_pickle=args.allow_pickle)
     names = args.label_columns or label_names(model)
     table = load_table(args.file, args.text_column, names)
-    scores = predict_scores(model, tokenizer, table[args.text_column], batch_size=args.batch_size)
+    scores = _scorer(args, model, tokenizer)(table[args.text_column])
     labels = [[row[c] for c in names] for row in table.select_columns(names)]
     result = (
         roc_auc(scores[:, 0], [r[0] for r in labels], names)
@@ -71,7 +95,7 @@ def _evaluate(argv: list[str]) -> int:
 
 
 def _predict(argv: list[str]) -> int:
-    from .inference import label_names, load_model, predict_scores
+    from .inference import label_names, load_model
 
     parser = argparse.ArgumentParser(
         prog="rnn-models predict", description="Scores per label, as JSON lines."
@@ -80,8 +104,7 @@ def _predict(argv: list[str]) -> int:
     parser.add_argument("texts", nargs="*", help="texts to score (or use --file)")
     parser.add_argument("--file", help="CSV / TSV / JSON lines / parquet to score")
     parser.add_argument("--text_column", default="comment_text")
-    parser.add_argument("--batch_size", type=int, default=256)
-    parser.add_argument("--allow_pickle", action="store_true", help="also load pickled (.bin) weights")
+    _add_scoring_arguments(parser)
     args = parser.parse_args(argv)
     if bool(args.texts) == bool(args.file):
         raise ValueError("give either texts or --file, not both and not neither")
@@ -97,9 +120,7 @@ def _predict(argv: list[str]) -> int:
     else:
         texts, keys, key_name = args.texts, args.texts, "text"
     names = label_names(model)
-    for key, row in zip(
-        keys, predict_scores(model, tokenizer, texts, batch_size=args.batch_size), strict=True
-    ):
+    for key, row in zip(keys, _scorer(args, model, tokenizer)(texts), strict=True):
         print(
             json.dumps(
                 {key_name: key, **{name: round(float(s), 6) for name, s in zip(names, row, strict=True)}}
@@ -157,12 +178,34 @@ def _convert_keras(argv: list[str]) -> int:
     return 0
 
 
+def _export_onnx(argv: list[str]) -> int:
+    from .inference import load_model
+    from .onnx_serving import ONNX_FILE, export_onnx
+
+    parser = argparse.ArgumentParser(
+        prog="rnn-models export-onnx", description="Export a model folder to ONNX for faster CPU serving."
+    )
+    parser.add_argument("--model", required=True, help="model folder or Hub repository id")
+    parser.add_argument("--output", help="default: MODEL/model.onnx (for `predict --backend onnx`)")
+    parser.add_argument("--overwrite", action="store_true", help="replace an existing file")
+    args = parser.parse_args(argv)
+    if args.output is None and not Path(args.model).is_dir():
+        raise ValueError(f"{args.model} is not a local folder; pass --output FILE for the exported graph")
+    output = Path(args.output or Path(args.model, ONNX_FILE))
+    if output.exists() and not args.overwrite:
+        raise FileExistsError(f"{output} exists; pass --overwrite to replace it")
+    model, _ = load_model(args.model, device="cpu")
+    print(f"exported {args.model} to {export_onnx(model, output)}")
+    return 0
+
+
 COMMANDS: dict[str, Callable[[list[str]], int]] = {
     "train": _train,
     "evaluate": _evaluate,
     "predict": _predict,
     "push": _push,
     "convert-keras": _convert_keras,
+    "export-onnx": _export_onnx,
 }
 
 

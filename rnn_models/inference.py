@@ -11,7 +11,7 @@ import torch
 from safetensors import SafetensorError
 from transformers import AutoConfig, AutoModelForSequenceClassification, AutoTokenizer, PreTrainedModel
 
-__all__ = ["label_names", "load_model", "predict_scores"]
+__all__ = ["label_names", "load_model", "predict_scores", "to_scores"]
 
 
 def load_model(
@@ -55,8 +55,8 @@ def label_names(model: PreTrainedModel) -> list[str]:
     return [model.config.id2label[i] for i in range(model.config.num_labels)]
 
 
-def _to_scores(logits: torch.Tensor, model: PreTrainedModel) -> torch.Tensor:
-    config = model.config
+def to_scores(logits: torch.Tensor, config) -> torch.Tensor:
+    """Logits to the scores `pipeline` would give: sigmoid, softmax, or as-is for regression."""
     if config.num_labels == 1 or config.problem_type == "multi_label_classification":
         return torch.sigmoid(logits)
     if config.problem_type == "regression":
@@ -97,5 +97,5 @@ def predict_scores(
             logits = model(
                 batch["input_ids"].to(device), attention_mask=batch["attention_mask"].to(device)
             ).logits
-            scores[rows] = _to_scores(logits.float(), model).cpu().numpy()
+            scores[rows] = to_scores(logits.float(), model.config).cpu().numpy()
     return scores

@@ -89,13 +89,33 @@ def keras_worker(spec: dict) -> dict:
 WORKERS = {"ours": ours_worker, "keras": keras_worker}
 HEADER = [
     "preset",
-    "ours AUC",
-    "Keras AUC",
+    "ours AUC (mean ± sd)",
+    "Keras AUC (mean ± sd)",
     "ours - Keras",
     ">= Keras - 0.005",
     "ours train s",
     "Keras train s",
 ]
+
+
+def mean_sd(values: list[float]) -> str:
+    """``0.7812 ± 0.0040 (n=3)``: one seed says little, per-epoch AUC moves by about 0.01."""
+    if not values:
+        return "-"
+    return (
+        f"{np.mean(values):.4f} ± {np.std(values, ddof=1) if len(values) > 1 else 0.0:.4f} (n={len(values)})"
+    )
+
+
+def table_row(preset: str, ours: list[dict], keras: list[dict]) -> list:
+    ours_auc, keras_auc = [r["roc_auc"] for r in ours], [r["roc_auc"] for r in keras]
+    delta = float(np.mean(ours_auc) - np.mean(keras_auc)) if keras_auc else float("nan")
+    return [
+        preset, mean_sd(ours_auc), mean_sd(keras_auc), f"{delta:+.4f}",
+        ("yes" if delta >= -0.005 else "no") if keras_auc else "-",
+        float(np.mean([r["train_seconds"] for r in ours])),
+        float(np.mean([r["train_seconds"] for r in keras])) if keras else float("nan"),
+    ]  # fmt: skip
 
 
 def shuffled_vader(seed: int = 0) -> Path:
@@ -119,7 +139,9 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--max_rows", type=int, default=12000)
     parser.add_argument("--max_length", type=int, default=150)
     parser.add_argument("--epochs", type=int, default=5)
-    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument(
+        "--seeds", type=int, nargs="+", default=[42, 43, 44], help="training seeds (the split stays 42)"
+    )
     parser.add_argument(
         "--keras_presets",
         nargs="*",
@@ -131,24 +153,19 @@ def main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     spec = {
         "file": args.file or str(shuffled_vader()), "label": args.label, "max_rows": args.max_rows,
-        "max_length": args.max_length, "epochs": args.epochs, "seed": args.seed,
+        "max_length": args.max_length, "epochs": args.epochs, "seeds": args.seeds,
     }  # fmt: skip
     rows, results = [], {}
     for preset in args.presets:
-        ours = run_child("bench_quality", "ours", {**spec, "preset": preset})
-        keras = (
-            run_child("bench_quality", "keras", {**spec, "preset": preset})
-            if preset in args.keras_presets
-            else None
-        )
-        results[preset] = {"ours": ours, "keras": keras}
-        delta = ours["roc_auc"] - keras["roc_auc"] if keras else float("nan")
-        rows.append([
-            preset, f"{ours['roc_auc']:.4f}", f"{keras['roc_auc']:.4f}" if keras else "-", f"{delta:+.4f}",
-            "yes" if keras and delta >= -0.005 else "no" if keras else "-",
-            ours["train_seconds"], keras["train_seconds"] if keras else float("nan"),
-        ])  # fmt: skip
-        print(format_table(HEADER, rows[-1:]), flush=True)
+        runs = {"ours": [], "keras": []}
+        for seed in args.seeds:
+            for side in ["ours", "keras"] if preset in args.keras_presets else ["ours"]:
+                result = run_child("bench_quality", side, {**spec, "preset": preset, "seed": seed})
+                runs[side].append({"seed": seed, **result})
+                print(f"{preset} {side} seed {seed}: ROC AUC {result['roc_auc']:.4f}", flush=True)
+        results[preset] = runs
+        rows.append(table_row(preset, runs["ours"], runs["keras"]))
+        write_json(args.json, {"settings": spec, "results": results})  # partial results survive a stop
     print()
     print(format_table(HEADER, rows))
     facts = machine_facts()
