@@ -75,6 +75,17 @@ def write_json(path: str | Path, payload: dict[str, Any]) -> None:
     tmp.replace(path)
 
 
+def report(
+    json_path: str | Path, header: Sequence[str], rows: Sequence[Sequence[Any]], spec: dict, results: dict
+) -> None:
+    """Prints the final table and the machine facts; writes them with the settings and results as JSON."""
+    print()
+    print(format_table(header, rows))
+    facts = machine_facts()
+    print(f"\nmachine: {facts}\nsettings: {spec}")
+    write_json(json_path, {"machine": facts, "settings": spec, "results": results})
+
+
 def run_child(module: str, worker: str, spec: dict[str, Any]) -> dict[str, Any]:
     """Runs ``module.WORKERS[worker](spec)`` in a fresh interpreter; returns its dict plus peak RSS (MB).
 

@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_common import format_table, machine_facts, run_child, write_json
+from bench_common import report, run_child, write_json
 
 
 def _split(spec: dict):
@@ -166,9 +166,5 @@ def main(argv: list[str]) -> int:
         results[preset] = runs
         rows.append(table_row(preset, runs["ours"], runs["keras"]))
         write_json(args.json, {"settings": spec, "results": results})  # partial results survive a stop
-    print()
-    print(format_table(HEADER, rows))
-    facts = machine_facts()
-    print(f"\nmachine: {facts}\nsettings: {spec}")
-    write_json(args.json, {"machine": facts, "settings": spec, "results": results})
+    report(args.json, HEADER, rows, spec, results)
     return 0

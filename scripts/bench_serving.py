@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_common import best_of, format_table, machine_facts, run_child, write_json
+from bench_common import best_of, format_table, report, run_child
 
 BACKENDS = ["eager", "compile", "onnx"]
 
@@ -77,9 +77,5 @@ def main(argv: list[str]) -> int:
                 f"{result['max_abs_diff']:.1e}",
             ])  # fmt: skip
             print(format_table(header, rows[-1:]), flush=True)
-    print()
-    print(format_table(header, rows))
-    facts = machine_facts()
-    print(f"\nmachine: {facts}\nsettings: {spec}")
-    write_json(args.json, {"machine": facts, "settings": spec, "results": results})
+    report(args.json, header, rows, spec, results)
     return 0
