@@ -18,6 +18,7 @@ from .configuration_rnn import PRESETS, RNNConfig
 from .data import DEMO_DATA, check_auc_defined, load_table, reference_split, tokenize_dataset
 from .metrics import make_compute_metrics
 from .modeling_rnn import RNNForSequenceClassification
+from .sampling import RNNTrainer
 from .tokenization_rnn import RNNTokenizerFast
 from .vectors import build_embedding_matrix, load_vectors
 
@@ -90,10 +91,23 @@ class RNNTrainingArguments(TrainingArguments):
     save_total_limit: int | None = 2
     logging_strategy: str = "epoch"
     train_sampling_strategy: str = "group_by_length"
+    length_group_mega_batches: int | None = field(
+        default=4,
+        metadata={
+            "help": "With group_by_length: sort by length within random groups of this many batches "
+            "(transformers' sampler: up to 50, which makes batches nearly uniform and cost 0.007 ROC AUC "
+            "on VADER). 0 or None: transformers' default."
+        },
+    )
     hub_strategy: str = "end"  # --push_to_hub: one push of the finished folder, card included
     ddp_find_unused_parameters: bool | None = False  # frozen vectors are not "unused"; skip the extra pass
 
     def __post_init__(self):
+        if self.length_group_mega_batches is not None and self.length_group_mega_batches < 0:
+            raise ValueError(
+                f"length_group_mega_batches={self.length_group_mega_batches}: expected a number of batches >= 1, "
+                "or 0 / None for transformers' default"
+            )
         if not _has_accelerator():
             self.dataloader_pin_memory = False  # nothing to pin to; avoids a warning per epoch
             # accelerate takes a CPU-only torchrun for one process unless told; then every rank would save.
@@ -188,7 +202,7 @@ def build_trainer(
 ) -> Trainer:
     padding = "max_length" if model.config.keras_compatible else "longest"
     collator = DataCollatorWithPadding(tokenizer, padding=padding, max_length=model.config.max_length)
-    return Trainer(
+    return RNNTrainer(
         model=model,
         args=args,
         train_dataset=train_set,

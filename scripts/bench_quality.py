@@ -43,6 +43,7 @@ def ours_worker(spec: dict) -> dict:
                 output_dir=str(Path(tmp, "out")), num_train_epochs=spec["epochs"], save_strategy="no",
                 eval_strategy="no", disable_tqdm=True, seed=spec["seed"],
                 train_sampling_strategy=spec.get("train_sampling_strategy", "group_by_length"),
+                length_group_mega_batches=spec.get("length_group_mega_batches", 0),
             ),
         )  # fmt: skip
     return {"roc_auc": run.metrics["eval_roc_auc"], "train_seconds": run.metrics["train_runtime"]}
@@ -133,6 +134,8 @@ def shuffled_vader(seed: int = 0) -> Path:
 
 
 def main(argv: list[str]) -> int:
+    from rnn_models.training import RNNTrainingArguments
+
     parser = argparse.ArgumentParser(prog="benchmark.py quality", description=__doc__.splitlines()[0])
     parser.add_argument("--presets", nargs="+", default=["lstm", "gru", "bilstm"])
     parser.add_argument("--file", help="CSV with comment_text and --label (default: shuffled VADER snippets)")
@@ -156,12 +159,19 @@ def main(argv: list[str]) -> int:
         choices=["group_by_length", "random"],
         help="our batches (Trainer option): length-grouped (default, fast) or random (like Keras)",
     )
+    parser.add_argument(
+        "--length_group_mega_batches",
+        type=int,
+        default=RNNTrainingArguments.length_group_mega_batches,
+        help="with group_by_length: sort within this many batches (0: transformers' up to 50)",
+    )
     parser.add_argument("--json", default="benchmark_quality.json")
     args = parser.parse_args(argv)
     spec = {
         "file": args.file or str(shuffled_vader()), "label": args.label, "max_rows": args.max_rows,
         "max_length": args.max_length, "epochs": args.epochs, "seeds": args.seeds,
         "train_sampling_strategy": args.train_sampling_strategy,
+        "length_group_mega_batches": args.length_group_mega_batches,
     }  # fmt: skip
     rows, results = [], {}
     for preset in args.presets:
