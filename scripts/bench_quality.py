@@ -162,7 +162,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument(
         "--length_group_mega_batches",
         type=int,
-        default=RNNTrainingArguments.length_group_mega_batches,
+        default=RNNTrainingArguments.length_group_mega_batches or 0,
         help="with group_by_length: sort within this many batches (0: transformers' up to 50)",
     )
     parser.add_argument("--json", default="benchmark_quality.json")

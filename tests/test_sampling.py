@@ -53,7 +53,8 @@ def trainer_for(tmp_path, **arguments) -> RNNTrainer:
 @pytest.mark.parametrize(
     ("arguments", "expected"),
     [
-        ({}, MegaBatchLengthGroupedSampler),
+        ({"length_group_mega_batches": 4}, MegaBatchLengthGroupedSampler),
+        ({}, LengthGroupedSampler),
         ({"length_group_mega_batches": 0}, LengthGroupedSampler),
         ({"train_sampling_strategy": "random"}, RandomSampler),
     ],
