@@ -141,9 +141,7 @@ def _push(argv: list[str]) -> int:
     parser.add_argument("--revision", help="branch to push to (created if missing)")
     args = parser.parse_args(argv)
     readme = None
-    if Path(
-        args.model, "eval_results.json"
-    ).is_file():  # trained here: the card names the repo in its snippets
+    if Path(args.model, "eval_results.json").is_file():  # trained here: the card names the repo it goes to
         readme = render_model_card(card_facts_from_folder(args.model, args.repo_id))
     url = push_folder(
         args.model,

@@ -12,6 +12,7 @@ import contextlib
 import copy
 import logging
 import sys
+import tempfile
 import warnings
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -119,8 +120,6 @@ class OnnxClassifier:
         """Exports ``model`` (to a temporary file unless ``onnx_path``) and opens a session on it."""
         if onnx_path is not None:
             return cls(export_onnx(model, onnx_path), model.config)
-        import tempfile
-
         with tempfile.TemporaryDirectory() as tmp:  # the session keeps the graph in memory
             return cls(export_onnx(model, Path(tmp, ONNX_FILE)), model.config)
 

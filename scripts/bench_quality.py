@@ -42,8 +42,8 @@ def ours_worker(spec: dict) -> dict:
             RNNTrainingArguments(
                 output_dir=str(Path(tmp, "out")), num_train_epochs=spec["epochs"], save_strategy="no",
                 eval_strategy="no", disable_tqdm=True, seed=spec["seed"],
-                train_sampling_strategy=spec.get("train_sampling_strategy", "group_by_length"),
-                length_group_mega_batches=spec.get("length_group_mega_batches", 0),
+                train_sampling_strategy=spec["train_sampling_strategy"],
+                length_group_mega_batches=spec["length_group_mega_batches"],
             ),
         )  # fmt: skip
     return {"roc_auc": run.metrics["eval_roc_auc"], "train_seconds": run.metrics["train_runtime"]}
@@ -134,8 +134,6 @@ def shuffled_vader(seed: int = 0) -> Path:
 
 
 def main(argv: list[str]) -> int:
-    from rnn_models.training import RNNTrainingArguments
-
     parser = argparse.ArgumentParser(prog="benchmark.py quality", description=__doc__.splitlines()[0])
     parser.add_argument("--presets", nargs="+", default=["lstm", "gru", "bilstm"])
     parser.add_argument("--file", help="CSV with comment_text and --label (default: shuffled VADER snippets)")
@@ -162,7 +160,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument(
         "--length_group_mega_batches",
         type=int,
-        default=RNNTrainingArguments.length_group_mega_batches or 0,
+        default=0,
         help="with group_by_length: sort within this many batches (0: transformers' up to 50)",
     )
     parser.add_argument("--json", default="benchmark_quality.json")
