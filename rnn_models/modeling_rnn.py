@@ -9,13 +9,12 @@ from dataclasses import dataclass
 import torch
 import torch.nn.functional as F
 from torch import nn
-from torch.func import functional_call
-from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 from transformers import PreTrainedModel
 from transformers.modeling_outputs import SequenceClassifierOutput
 from transformers.utils import ModelOutput
 
 from .configuration_rnn import RNNConfig
+from .recurrent_layers import ChannelDropout, RecurrentLayer
 
 __all__ = ["RNNForSequenceClassification", "RNNModel", "RNNModelOutput", "RNNPreTrainedModel"]
 
@@ -33,122 +32,6 @@ class RNNModelOutput(ModelOutput):
 
     last_hidden_state: torch.FloatTensor | None = None
     pooler_output: torch.FloatTensor | None = None
-
-
-class ChannelDropout(nn.Module):
-    """Drops whole feature channels, one mask per sample shared by all time steps.
-
-    This is Keras ``SpatialDropout1D`` and also what Keras RNN ``dropout`` does to the layer's inputs.
-    """
-
-    def __init__(self, p: float):
-        super().__init__()
-        self.p = p
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:  # x: (batch, seq_len, channels)
-        if not self.training or self.p == 0.0:
-            return x
-        keep = x.new_empty(x.shape[0], 1, x.shape[2]).bernoulli_(1.0 - self.p)  # (batch, 1, channels)
-        return x * keep / (1.0 - self.p)
-
-
-def reverse_padded(x: torch.Tensor, lengths: torch.Tensor | None) -> torch.Tensor:
-    """Reverses each right-aligned sequence within its own length; padding stays in place."""
-    if lengths is None:
-        return x.flip(1)
-    steps = torch.arange(x.shape[1], device=x.device).unsqueeze(0)  # (1, seq_len)
-    lengths = lengths.to(x.device).unsqueeze(1)
-    index = torch.where(steps < lengths, lengths - 1 - steps, steps)  # (batch, seq_len)
-    return x.gather(1, index.unsqueeze(-1).expand_as(x))
-
-
-class ResetBeforeGRU(nn.GRU):
-    """Single-layer GRU with the reset gate applied *before* the recurrent matmul.
-
-    This is Keras ``GRU(reset_after=False)``, the TF1-era layout: ``n = tanh(W_in x + b_in + W_hn (r * h))``.
-    Parameters keep `nn.GRU`'s names and gate order (r, z, n); runs as a step loop, so it is slower than
-    the fused kernel and is used only when ``config.gru_reset_after`` is False.
-    """
-
-    def forward(self, x: torch.Tensor, lengths: torch.Tensor | None = None):  # x: (batch, seq_len, input)
-        outputs, finals = [], []
-        for suffix in ("", "_reverse")[: 2 if self.bidirectional else 1]:
-            seq = reverse_padded(x, lengths) if suffix else x
-            out, final = self._run_direction(seq, lengths, suffix)
-            outputs.append(reverse_padded(out, lengths) if suffix else out)
-            finals.append(final)
-        return torch.cat(outputs, dim=-1), torch.cat(finals, dim=-1)
-
-    def _run_direction(self, x: torch.Tensor, lengths: torch.Tensor | None, suffix: str):
-        w_ih, w_hh = getattr(self, f"weight_ih_l0{suffix}"), getattr(self, f"weight_hh_l0{suffix}")
-        b_ih, b_hh = getattr(self, f"bias_ih_l0{suffix}"), getattr(self, f"bias_hh_l0{suffix}")
-        size = self.hidden_size
-        gates_x = F.linear(x, w_ih, b_ih)  # (batch, seq_len, 3 * hidden)
-        h = x.new_zeros(x.shape[0], size)
-        outputs = []
-        for t in range(x.shape[1]):
-            rz = torch.sigmoid(gates_x[:, t, : 2 * size] + F.linear(h, w_hh[: 2 * size], b_hh[: 2 * size]))
-            r, z = rz.chunk(2, dim=-1)
-            n = torch.tanh(gates_x[:, t, 2 * size :] + F.linear(r * h, w_hh[2 * size :], b_hh[2 * size :]))
-            h_new = (1.0 - z) * n + z * h
-            if lengths is not None:
-                # Steps past a sequence's end leave its state alone, like packing would.
-                valid = (t < lengths).to(h.dtype).unsqueeze(-1)  # (batch, 1)
-                h_new = valid * h_new + (1.0 - valid) * h
-                outputs.append(h_new * valid)
-            else:
-                outputs.append(h_new)
-            h = h_new
-        return torch.stack(outputs, dim=1), h
-
-
-class RecurrentLayer(nn.Module):
-    """One (bi)directional recurrent layer with Keras-style input dropout and DropConnect.
-
-    ``recurrent_dropout`` drops hidden-to-hidden *weights* with one mask per batch (AWD-LSTM's
-    DropConnect) instead of Keras's per-sample mask on the hidden state: it regularises the same
-    connections while the fused cuDNN / oneDNN kernel keeps running over the whole sequence.
-    """
-
-    def __init__(self, config: RNNConfig, input_size: int):
-        super().__init__()
-        rnn_classes = {"lstm": nn.LSTM, "gru": nn.GRU, "rnn": nn.RNN}
-        rnn_class = rnn_classes[config.cell]
-        if config.cell == "gru" and not config.gru_reset_after:
-            rnn_class = ResetBeforeGRU
-        self.rnn = rnn_class(
-            input_size, config.hidden_size, batch_first=True, bidirectional=config.bidirectional
-        )
-        self.input_dropout = ChannelDropout(config.dropout)
-        self.recurrent_dropout = config.recurrent_dropout
-
-    def forward(self, x: torch.Tensor, lengths: torch.Tensor | None) -> tuple[torch.Tensor, torch.Tensor]:
-        """``x`` holds right-aligned sequences ``(batch, seq_len, input)``; ``lengths=None`` runs every step.
-
-        Returns the outputs ``(batch, seq_len, hidden * directions)`` and the final state of each
-        direction, concatenated ``(batch, hidden * directions)``.
-        """
-        x = self.input_dropout(x)
-        weights = self._dropped_recurrent_weights()
-        if isinstance(self.rnn, ResetBeforeGRU):
-            return functional_call(self.rnn, weights, (x, lengths))
-        inputs = x
-        if lengths is not None:
-            inputs = pack_padded_sequence(x, lengths.cpu(), batch_first=True, enforce_sorted=False)
-        outputs, state = functional_call(self.rnn, weights, (inputs,))
-        if lengths is not None:
-            outputs, _ = pad_packed_sequence(outputs, batch_first=True, total_length=x.shape[1])
-        final = state[0] if isinstance(state, tuple) else state  # LSTM returns (h_n, c_n)
-        return outputs, torch.cat(list(final), dim=-1)  # final: (directions, batch, hidden)
-
-    def _dropped_recurrent_weights(self) -> dict[str, torch.Tensor]:
-        if not self.training or self.recurrent_dropout == 0.0:
-            return {}
-        return {
-            name: F.dropout(param, p=self.recurrent_dropout, training=True)
-            for name, param in self.rnn.named_parameters()
-            if name.startswith("weight_hh")
-        }
 
 
 class RNNPreTrainedModel(PreTrainedModel):

@@ -2,12 +2,13 @@ import math
 
 import pytest
 import torch
-from conftest import tiny_config
 from torch import nn
 from transformers import AutoConfig, AutoModel, AutoModelForSequenceClassification
 
+from conftest import tiny_config
 from rnn_models import RNNConfig, RNNForSequenceClassification, RNNModel
-from rnn_models.modeling_rnn import ChannelDropout, ResetBeforeGRU, classification_loss
+from rnn_models.modeling_rnn import classification_loss
+from rnn_models.recurrent_layers import ChannelDropout, ResetBeforeGRU
 
 TOKENS = [[5, 6, 7, 8], [9, 3], [4], [11, 12, 13, 14, 15, 16]]
 
@@ -127,7 +128,7 @@ def test_save_load_round_trip_gives_identical_logits(preset, tmp_path):
 
 def test_saved_folder_carries_code_and_auto_map_for_all_auto_classes(tmp_path):
     RNNForSequenceClassification(tiny_config()).save_pretrained(tmp_path)
-    assert {"configuration_rnn.py", "modeling_rnn.py", "model.safetensors"} <= {
+    assert {"configuration_rnn.py", "modeling_rnn.py", "recurrent_layers.py", "model.safetensors"} <= {
         p.name for p in tmp_path.iterdir()
     }
     assert AutoConfig.from_pretrained(tmp_path).auto_map == {

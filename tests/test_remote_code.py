@@ -3,9 +3,9 @@
 import json
 
 import torch
-from conftest import tiny_config
 from helpers import run_without_rnn_models
 
+from conftest import tiny_config
 from rnn_models import RNNForSequenceClassification
 
 IDS = [[0, 0, 5, 6, 7], [3, 4, 0, 0, 0], [9, 8, 7, 6, 5]]

@@ -1,0 +1,213 @@
+"""Recurrent layers whose cost is linear in the number of real tokens, for every cell and direction.
+
+Shipped next to the weights by ``save_pretrained`` (``modeling_rnn.py`` imports it): imports only the
+standard library and torch.
+
+Why not packed sequences: PyTorch's LSTM / GRU backward on a ``PackedSequence`` grows much faster than
+linearly with the longest sequence (pytorch/pytorch#149194; measured here, one lstm batch of 64 x 1,054
+real comment tokens: 0.5 s forward, 85 s forward + backward). Instead each direction runs the fused
+unpacked kernel (oneDNN / cuDNN) over right-padded, length-bucketed batches trimmed to their longest
+row, and the padding is masked exactly: steps after a row's end cannot change its earlier steps, their
+outputs are zeroed (which also stops their gradient), the final state is read at the row's last real
+step, and the reverse direction runs over each row reversed within its own length.
+"""
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+from torch.func import functional_call
+from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+
+__all__ = [
+    "ChannelDropout",
+    "RecurrentLayer",
+    "ResetBeforeGRU",
+    "last_real_step",
+    "reverse_padded",
+    "run_packed",
+]
+
+RNN_CLASSES = {"lstm": nn.LSTM, "gru": nn.GRU, "rnn": nn.RNN}
+DIRECTION_SUFFIXES = ("", "_reverse")
+WEIGHT_NAMES = ("weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0")
+
+
+class ChannelDropout(nn.Module):
+    """Drops whole feature channels, one mask per sample shared by all time steps.
+
+    This is Keras ``SpatialDropout1D`` and also what Keras RNN ``dropout`` does to the layer's inputs.
+
+    Example:
+        >>> import torch
+        >>> out = ChannelDropout(0.5).train()(torch.ones(1, 3, 4))  # (batch, steps, channels)
+        >>> bool((out == out[:, :1]).all())  # the same channels are dropped at every step
+        True
+    """
+
+    def __init__(self, p: float):
+        super().__init__()
+        self.p = p
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:  # x: (batch, seq_len, channels)
+        if not self.training or self.p == 0.0:
+            return x
+        keep = x.new_empty(x.shape[0], 1, x.shape[2]).bernoulli_(1.0 - self.p)  # (batch, 1, channels)
+        return x * keep / (1.0 - self.p)
+
+
+def reverse_padded(x: torch.Tensor, lengths: torch.Tensor | None) -> torch.Tensor:
+    """Reverses each right-padded sequence within its own length; padding stays in place.
+
+    Example:
+        >>> import torch
+        >>> reverse_padded(torch.tensor([[1, 2, 3, 0], [4, 5, 0, 0]]).unsqueeze(-1), torch.tensor([3, 2]))[..., 0]
+        tensor([[3, 2, 1, 0],
+                [5, 4, 0, 0]])
+    """
+    if lengths is None:
+        return x.flip(1)
+    steps = torch.arange(x.shape[1], device=x.device).unsqueeze(0)  # (1, seq_len)
+    lengths = lengths.to(x.device).unsqueeze(1)
+    index = torch.where(steps < lengths, lengths - 1 - steps, steps)  # (batch, seq_len)
+    return x.gather(1, index.unsqueeze(-1).expand_as(x))
+
+
+def last_real_step(outputs: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+    """``outputs[b, lengths[b] - 1]`` for each row: the state after its last real token.
+
+    Example:
+        >>> import torch
+        >>> last_real_step(torch.arange(6.0).view(2, 3, 1), torch.tensor([1, 3]))
+        tensor([[0.],
+                [5.]])
+    """
+    index = (lengths.to(outputs.device) - 1).view(-1, 1, 1).expand(-1, 1, outputs.shape[-1])
+    return outputs.gather(1, index).squeeze(1)  # (batch, hidden)
+
+
+class ResetBeforeGRU(nn.GRU):
+    """Single-layer GRU with the reset gate applied *before* the recurrent matmul.
+
+    This is Keras ``GRU(reset_after=False)``, the TF1-era layout: ``n = tanh(W_in x + b_in + W_hn (r * h))``.
+    Parameters keep `nn.GRU`'s names and gate order (r, z, n); runs as a step loop, so it is slower than
+    the fused kernel and is used only when ``config.gru_reset_after`` is False.
+    """
+
+    def forward(self, x: torch.Tensor, lengths: torch.Tensor | None = None):  # x: (batch, seq_len, input)
+        outputs, finals = [], []
+        for suffix in DIRECTION_SUFFIXES[: 2 if self.bidirectional else 1]:
+            seq = reverse_padded(x, lengths) if suffix else x
+            out, final = self._run_direction(seq, lengths, suffix)
+            outputs.append(reverse_padded(out, lengths) if suffix else out)
+            finals.append(final)
+        return torch.cat(outputs, dim=-1), torch.cat(finals, dim=-1)
+
+    def _run_direction(self, x: torch.Tensor, lengths: torch.Tensor | None, suffix: str):
+        w_ih, w_hh = getattr(self, f"weight_ih_l0{suffix}"), getattr(self, f"weight_hh_l0{suffix}")
+        b_ih, b_hh = getattr(self, f"bias_ih_l0{suffix}"), getattr(self, f"bias_hh_l0{suffix}")
+        size = self.hidden_size
+        gates_x = F.linear(x, w_ih, b_ih)  # (batch, seq_len, 3 * hidden)
+        h = x.new_zeros(x.shape[0], size)
+        outputs = []
+        for t in range(x.shape[1]):
+            rz = torch.sigmoid(gates_x[:, t, : 2 * size] + F.linear(h, w_hh[: 2 * size], b_hh[: 2 * size]))
+            r, z = rz.chunk(2, dim=-1)
+            n = torch.tanh(gates_x[:, t, 2 * size :] + F.linear(r * h, w_hh[2 * size :], b_hh[2 * size :]))
+            h_new = (1.0 - z) * n + z * h
+            if lengths is not None:
+                # Steps past a sequence's end leave its state alone, like packing would.
+                valid = (t < lengths).to(h.dtype).unsqueeze(-1)  # (batch, 1)
+                h_new = valid * h_new + (1.0 - valid) * h
+                outputs.append(h_new * valid)
+            else:
+                outputs.append(h_new)
+            h = h_new
+        return torch.stack(outputs, dim=1), h
+
+
+class RecurrentLayer(nn.Module):
+    """One (bi)directional recurrent layer with Keras-style input dropout and DropConnect.
+
+    ``recurrent_dropout`` drops hidden-to-hidden *weights* with one mask per batch (AWD-LSTM's
+    DropConnect) instead of Keras's per-sample mask on the hidden state: it regularises the same
+    connections while the fused cuDNN / oneDNN kernel keeps running over the whole sequence.
+
+    Example:
+        >>> import torch
+        >>> from rnn_models import RNNConfig
+        >>> layer = RecurrentLayer(RNNConfig(hidden_size=3, bidirectional=True), input_size=2).eval()
+        >>> out, final = layer(torch.randn(2, 4, 2), lengths=torch.tensor([4, 1]))
+        >>> tuple(out.shape), tuple(final.shape), bool((out[1, 1:] == 0).all())
+        ((2, 4, 6), (2, 6), True)
+    """
+
+    def __init__(self, config, input_size: int):
+        super().__init__()
+        rnn_class = RNN_CLASSES[config.cell]
+        if config.cell == "gru" and not config.gru_reset_after:
+            rnn_class = ResetBeforeGRU
+        self.rnn = rnn_class(
+            input_size, config.hidden_size, batch_first=True, bidirectional=config.bidirectional
+        )
+        self.input_dropout = ChannelDropout(config.dropout)
+        self.recurrent_dropout = config.recurrent_dropout
+        # One direction's shape, filled with either direction's weights at call time. Kept out of the
+        # module tree (a tuple) and on the meta device: it owns no parameters of its own.
+        self._one_direction = (
+            RNN_CLASSES[config.cell](input_size, config.hidden_size, batch_first=True, device="meta"),
+        )
+
+    def forward(self, x: torch.Tensor, lengths: torch.Tensor | None) -> tuple[torch.Tensor, torch.Tensor]:
+        """``x`` holds right-padded sequences ``(batch, seq_len, input)``; ``lengths=None`` runs every step.
+
+        Returns the outputs ``(batch, seq_len, hidden * directions)``, zero after each row's end, and the
+        final state of each direction, concatenated ``(batch, hidden * directions)``.
+        """
+        x = self.input_dropout(x)
+        weights = {**dict(self.rnn.named_parameters()), **self._dropped_recurrent_weights()}
+        if isinstance(self.rnn, ResetBeforeGRU):
+            return functional_call(self.rnn, weights, (x, lengths))
+        if lengths is None:  # keras_compatible: every padded step, like Keras
+            outputs, state = functional_call(self.rnn, weights, (x,))
+            final = state[0] if isinstance(state, tuple) else state  # LSTM returns (h_n, c_n)
+            return outputs, torch.cat(list(final), dim=-1)  # final: (directions, batch, hidden)
+        return self._run_masked(x, lengths.to(x.device), weights)
+
+    def _run_masked(self, x: torch.Tensor, lengths: torch.Tensor, weights: dict[str, torch.Tensor]):
+        real = torch.arange(x.shape[1], device=x.device).unsqueeze(0) < lengths.unsqueeze(
+            1
+        )  # (batch, seq_len)
+        real = real.unsqueeze(-1).to(x.dtype)
+        outputs, finals = [], []
+        for suffix in DIRECTION_SUFFIXES[: 2 if self.rnn.bidirectional else 1]:
+            seq = reverse_padded(x, lengths) if suffix else x
+            direction = {name: weights[name + suffix] for name in WEIGHT_NAMES}
+            out, _ = functional_call(self._one_direction[0], direction, (seq,))  # (batch, seq_len, hidden)
+            out = out * real  # steps past a row's end ran on padding: drop them and their gradient
+            finals.append(last_real_step(out, lengths))
+            outputs.append(reverse_padded(out, lengths) if suffix else out)
+        return torch.cat(outputs, dim=-1), torch.cat(finals, dim=-1)
+
+    def _dropped_recurrent_weights(self) -> dict[str, torch.Tensor]:
+        if not self.training or self.recurrent_dropout == 0.0:
+            return {}
+        return {
+            name: F.dropout(param, p=self.recurrent_dropout, training=True)
+            for name, param in self.rnn.named_parameters()
+            if name.startswith("weight_hh")
+        }
+
+
+def run_packed(
+    layer: RecurrentLayer, x: torch.Tensor, lengths: torch.Tensor, weights: dict[str, torch.Tensor]
+):
+    """The packed-sequence path `RecurrentLayer` used before: exact, but its backward is superlinear.
+
+    Kept as the reference the tests and ``scripts/benchmark.py recurrence`` compare the masked path with;
+    takes and returns what ``RecurrentLayer._run_masked`` does.
+    """
+    packed = pack_padded_sequence(x, lengths.cpu(), batch_first=True, enforce_sorted=False)
+    outputs, state = functional_call(layer.rnn, weights, (packed,))
+    outputs, _ = pad_packed_sequence(outputs, batch_first=True, total_length=x.shape[1])
+    final = state[0] if isinstance(state, tuple) else state  # LSTM returns (h_n, c_n)
+    return outputs, torch.cat(list(final), dim=-1)  # final: (directions, batch, hidden)

@@ -1,0 +1,84 @@
+"""The masked unpacked path gives the packed-sequence path's logits and gradients, at linear cost."""
+
+import pytest
+import torch
+
+from conftest import tiny_config
+from rnn_models import RNNForSequenceClassification
+from rnn_models.recurrent_layers import RecurrentLayer, last_real_step, reverse_padded, run_packed
+
+ROWS = [[5, 6, 7, 8, 9, 10, 11], [9, 3], [4], [], [11, 12, 13, 14, 15, 16]]  # [] is an empty text
+
+
+def batch(side: str, width: int = 9) -> tuple[torch.Tensor, torch.Tensor]:
+    ids = torch.zeros(len(ROWS), width, dtype=torch.long)
+    for i, row in enumerate(ROWS):
+        if row:
+            span = slice(width - len(row), width) if side == "left" else slice(0, len(row))
+            ids[i, span] = torch.tensor(row)
+    return ids, (ids != 0).long()
+
+
+def logits_and_grads(model, ids, mask):
+    model.zero_grad(set_to_none=True)
+    torch.manual_seed(1)  # the same dropout masks in both runs
+    logits = model(ids, attention_mask=mask).logits
+    (logits * torch.linspace(-1, 1, logits.numel()).view_as(logits)).sum().backward()
+    grads = {name: p.grad.clone() for name, p in model.named_parameters() if p.grad is not None}
+    return logits.detach(), grads
+
+
+ARCHITECTURES = [
+    {"preset": "lstm"},
+    {"preset": "gru"},
+    {"preset": "bilstm"},
+    {"preset": "lstm", "cell": "rnn"},
+    {"preset": "gru", "bidirectional": True, "num_layers": 2},
+    {"preset": "bilstm", "num_layers": 3},
+]
+
+
+@pytest.mark.parametrize("architecture", ARCHITECTURES, ids=lambda a: "-".join(map(str, a.values())))
+@pytest.mark.parametrize("pooling", ["last", "max", "mean"])
+@pytest.mark.parametrize("side", ["left", "right", "none"])
+@pytest.mark.parametrize("mode", ["train", "eval"])
+def test_logits_and_gradients_equal_the_packed_path(architecture, pooling, side, mode, monkeypatch):
+    config = tiny_config(**architecture, pooling=pooling)
+    model = RNNForSequenceClassification(config).train(mode == "train")
+    ids, mask = (
+        batch(side) if side != "none" else (torch.randint(1, 30, (4, 6)), torch.ones(4, 6, dtype=torch.long))
+    )
+    masked = logits_and_grads(model, ids, mask)
+    monkeypatch.setattr(RecurrentLayer, "_run_masked", run_packed)
+    packed = logits_and_grads(model, ids, mask)
+
+    torch.testing.assert_close(masked[0], packed[0], atol=1e-5, rtol=0)
+    assert masked[1].keys() == packed[1].keys() and len(masked[1]) > 2
+    for name, grad in masked[1].items():
+        torch.testing.assert_close(grad, packed[1][name], atol=1e-5, rtol=1e-5, msg=name)
+
+
+def test_sequence_outputs_equal_the_packed_path_and_are_zero_on_padding():
+    layer = RecurrentLayer(tiny_config("bilstm"), input_size=6).eval()
+    x, lengths = torch.randn(3, 7, 6), torch.tensor([7, 3, 1])
+    weights = dict(layer.rnn.named_parameters())
+    outputs, final = layer(x, lengths)
+    expected_outputs, expected_final = run_packed(layer, x, lengths, weights)
+    torch.testing.assert_close(outputs, expected_outputs, atol=1e-6, rtol=0)
+    torch.testing.assert_close(final, expected_final, atol=1e-6, rtol=0)
+    assert torch.all(outputs[1, 3:] == 0) and torch.all(outputs[2, 1:] == 0)
+
+
+def test_padding_values_cannot_leak_into_real_steps():
+    layer = RecurrentLayer(tiny_config("bilstm"), input_size=6).eval()
+    x, lengths = torch.randn(2, 5, 6), torch.tensor([5, 2])
+    noisy = x.clone()
+    noisy[1, 2:] = 1e3  # garbage after the second row's end
+    torch.testing.assert_close(layer(noisy, lengths), layer(x, lengths), atol=0, rtol=0)
+
+
+def test_reverse_padded_and_last_real_step_follow_each_rows_length():
+    x = torch.arange(1.0, 9.0).view(2, 4, 1)  # rows [1, 2, 3, 4] and [5, 6, 7, 8]
+    lengths = torch.tensor([4, 2])
+    assert reverse_padded(x, lengths)[..., 0].tolist() == [[4, 3, 2, 1], [6, 5, 7, 8]]
+    assert last_real_step(x, lengths)[:, 0].tolist() == [4.0, 6.0]
