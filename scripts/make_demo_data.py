@@ -1,115 +1,100 @@
-"""Writes rnn_models/data/demo_comments.csv: made-up talk-page comments in Jigsaw's columns.
+"""Writes rnn_models/data/demo_comments.csv: a stratified sample of real Jigsaw comments, and its NOTICE.
 
-The demo data lets `rnn-models train` run with no arguments. It is small (600 rows, about 10% toxic
-like the Jigsaw training set), written from templates by this script with a fixed seed, and says
-nothing about real users. Run `python scripts/make_demo_data.py` to regenerate it.
+The demo data lets `rnn-models train` run with no arguments and report a real ROC AUC. It is a fixed-seed
+sample of `jigsaw_train_dev.csv` (real comments of Jigsaw's 2018 Toxic Comment Classification Challenge,
+see ``../shared/data/README.md``), stratified on ``toxic`` so it keeps the source's toxic share, in the
+source's row order. The comments are real and some are offensive.
+
+    python scripts/make_demo_data.py [--source ../shared/data/jigsaw_train_dev.csv] [--rows 1500]
 """
 
+import argparse
 import csv
+import os
 import random
 from pathlib import Path
 
-OUT = Path(__file__).resolve().parent.parent / "rnn_models" / "data" / "demo_comments.csv"
+ROOT = Path(__file__).resolve().parent.parent
+OUT_DIR = ROOT / "rnn_models" / "data"
+SOURCE = ROOT.parent / "shared" / "data" / "jigsaw_train_dev.csv"
 LABELS = ["toxic", "severe_toxic", "obscene", "threat", "insult", "identity_hate"]
+SEED = 2024
+NOTICE = """\
+# demo_comments.csv: notice
 
-TOPICS = [
-    "the history section",
-    "the infobox",
-    "the lead paragraph",
-    "the references",
-    "the early life section",
-    "the discography",
-    "the list of episodes",
-    "the population figures",
-    "the map",
-    "the citation for the award",
-    "the article title",
-    "the timeline",
-    "the photo caption",
-    "the external links",
-    "the plot summary",
-]
-SOURCES = [
-    "the BBC article",
-    "a 2009 census report",
-    "the official website",
-    "the book by Smith",
-    "a local newspaper",
-]
-CLEAN = [
-    "Thanks for fixing {topic}, it reads much better now.",
-    "I have added a citation to {source} for {topic}.",
-    "Could someone check {topic}? Some of the dates look wrong to me.",
-    "I reverted the last edit to {topic} because it removed sourced content.",
-    "Please discuss major changes to {topic} here before making them.",
-    "Good point about {topic}. I agree we should trim it.",
-    "The numbers in {topic} do not match {source}; which one is right?",
-    "I moved {topic} further down, per the manual of style.",
-    "Welcome to the project! Feel free to ask if you have questions about {topic}.",
-    "Is {source} considered a reliable source for {topic}?",
-    "I think {topic} needs a better image, the current one is blurry.",
-    "Hello, I fixed a few typos in {topic}. Hope that is fine.",
-    "Thanks for the feedback, I will rewrite {topic} tomorrow.",
-    "This was discussed last year, see the archive about {topic}.",
-    "Nice work on {topic}, the new sources are very helpful.",
-    "I am not sure {topic} belongs in this article at all.",
-    "Can we merge {topic} with the section below it?",
-    "The claim in {topic} is sourced to {source}, so I restored it.",
-    "Sorry for the confusion about {topic}, my mistake.",
-    "Please add page numbers when citing {source}.",
-]
-NAMES = ["you", "this editor", "whoever wrote this", "the person who reverted me"]
-INSULTS = ["idiot", "moron", "loser", "clown", "fool", "jerk"]
-TOXIC = [
-    ("{name} are a complete {insult}, stop ruining {topic}.", {"insult"}),
-    ("What a stupid edit. Only an {insult} would write {topic} like that.", {"insult"}),
-    ("Shut up, {insult}. Nobody cares about your opinion on {topic}.", {"insult"}),
-    ("This is garbage and {name} are pathetic.", {"insult"}),
-    ("Get lost, you dumb {insult}.", {"insult"}),
-    ("{name} are so ignorant it hurts. Stop editing {topic}, {insult}.", {"insult"}),
-    ("Your edits to {topic} are crap, you worthless {insult}.", {"insult", "obscene"}),
-    ("I hate {name}, go to hell.", {"insult", "obscene"}),
-    ("Touch {topic} again and you will regret it, {insult}.", {"threat", "insult"}),
-    ("I will find {name} and make you pay for this.", {"threat"}),
-    (
-        "People like {name} are filth and should be banned forever, you disgusting {insult}.",
-        {"insult", "severe_toxic"},
-    ),
-    ("Stupid vandal. Go away and never come back.", {"insult"}),
-]
+{rows:,} real comments ({toxic:,} toxic, {share:.1%}) sampled, stratified on `toxic` with seed {seed}, by
+`scripts/make_demo_data.py` from the training file (`train.csv`) of Jigsaw / Conversation AI's 2018 Toxic
+Comment Classification Challenge on Kaggle. Columns: `id` (the comment's 0-based row in that file),
+`comment_text` (unchanged), and the six human labels `toxic`, `severe_toxic`, `obscene`, `threat`,
+`insult`, `identity_hate`.
+
+**Content warning: these are real Wikipedia talk-page comments. About one in twelve is offensive:
+insults, obscenity, threats and hate speech, kept as written because that is what a classifier must
+learn to score.**
+
+Licence: the dataset is released under CC0 1.0; the comment text comes from Wikipedia talk pages and is
+licensed under CC BY-SA 3.0 (https://creativecommons.org/licenses/by-sa/3.0/), attributed to the
+Wikipedia contributors who wrote it. This file is redistributed under the same terms; it is not covered
+by the Apache-2.0 licence of the rnn-models code.
+"""
 
 
-def make_rows(rng: random.Random, count: int = 600, toxic_share: float = 0.11) -> list[dict]:
-    rows = []
-    for _ in range(count):
-        fill = {
-            "topic": rng.choice(TOPICS),
-            "source": rng.choice(SOURCES),
-            "name": rng.choice(NAMES),
-            "insult": rng.choice(INSULTS),
-        }
-        labels = dict.fromkeys(LABELS, 0)
-        if rng.random() < toxic_share:
-            template, extra = rng.choice(TOXIC)
-            labels["toxic"] = 1
-            labels.update(dict.fromkeys(extra, 1))
-        else:
-            template = rng.choice(CLEAN)
-        text = template.format(**fill)
-        text = text[0].upper() + text[1:]
-        rows.append({"id": f"{rng.getrandbits(64):016x}", "comment_text": text, **labels})
-    return rows
+def read_source(path: Path) -> list[dict]:
+    """The source rows, with ``row`` renamed ``id``; fails with the path on a missing column."""
+    with path.open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    missing = [c for c in ["row", "comment_text", *LABELS] if rows and c not in rows[0]]
+    if not rows or missing:
+        raise SystemExit(
+            f"{path}: expected columns row, comment_text, {', '.join(LABELS)}; missing {missing}"
+        )
+    return [
+        {"id": row["row"], "comment_text": row["comment_text"], **{c: row[c] for c in LABELS}} for row in rows
+    ]
+
+
+def stratified_sample(rows: list[dict], count: int, seed: int = SEED) -> list[dict]:
+    """``count`` rows with the source's share of ``toxic == 1`` (rounded), kept in source order.
+
+    Example:
+        >>> rows = [{"id": str(i), "toxic": str(int(i % 10 == 0))} for i in range(100)]
+        >>> sample = stratified_sample(rows, 20)
+        >>> len(sample), sum(r["toxic"] == "1" for r in sample), sample == sorted(sample, key=lambda r: int(r["id"]))
+        (20, 2, True)
+    """
+    rng = random.Random(seed)
+    toxic = [i for i, row in enumerate(rows) if row["toxic"] == "1"]
+    clean = [i for i, row in enumerate(rows) if row["toxic"] != "1"]
+    n_toxic = round(count * len(toxic) / len(rows))
+    chosen = rng.sample(toxic, n_toxic) + rng.sample(clean, count - n_toxic)
+    return [rows[i] for i in sorted(chosen)]
+
+
+def write_atomic(path: Path, write) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    with tmp.open("w", newline="", encoding="utf-8") as handle:
+        write(handle)
+    os.replace(tmp, path)
 
 
 def main() -> None:
-    rows = make_rows(random.Random(2024))
-    OUT.parent.mkdir(parents=True, exist_ok=True)
-    with OUT.open("w", newline="", encoding="utf-8") as handle:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--source", type=Path, default=SOURCE)
+    parser.add_argument("--rows", type=int, default=1500)
+    args = parser.parse_args()
+    rows = stratified_sample(read_source(args.source), args.rows)
+
+    def write_csv(handle) -> None:
         writer = csv.DictWriter(handle, fieldnames=["id", "comment_text", *LABELS])
         writer.writeheader()
         writer.writerows(rows)
-    toxic = sum(row["toxic"] for row in rows)
-    print(f"wrote {len(rows)} rows ({toxic} toxic) to {OUT}")
+
+    OUT_DIR.mkdir(parents=True, exist_ok=True)
+    write_atomic(OUT_DIR / "demo_comments.csv", write_csv)
+    toxic = sum(row["toxic"] == "1" for row in rows)
+    notice = NOTICE.format(rows=len(rows), toxic=toxic, share=toxic / len(rows), seed=SEED)
+    write_atomic(OUT_DIR / "demo_comments.NOTICE.md", lambda handle: handle.write(notice))
+    print(f"wrote {len(rows)} rows ({toxic} toxic) to {OUT_DIR / 'demo_comments.csv'} and its NOTICE")
 
 
 if __name__ == "__main__":
