@@ -16,7 +16,7 @@ USAGE = """usage: rnn-models {train,evaluate,predict,push,convert-keras,export-o
 
   train          train a GloVe + LSTM / GRU / BiLSTM classifier with the Trainer (no options: demo data)
   evaluate       ROC AUC of a trained model on a labelled table, as JSON
-  predict        scores for texts or a table, as JSON lines
+  predict        scores for texts or a table, as JSON lines or a submission file (--output)
   push           upload a trained model folder to the Hugging Face Hub
   convert-keras  convert a trained Keras model (+ tokenizer JSON) into a model folder
   export-onnx    write model.onnx for `predict --backend onnx` (ONNX Runtime: faster CPU serving)
@@ -96,18 +96,27 @@ def _evaluate(argv: list[str]) -> int:
 
 def _predict(argv: list[str]) -> int:
     from .inference import label_names, load_model
+    from .submission import check_output_path, write_scores
 
     parser = argparse.ArgumentParser(
-        prog="rnn-models predict", description="Scores per label, as JSON lines."
+        prog="rnn-models predict",
+        description="Scores per label: JSON lines on stdout, or a file (--output submission.csv: id,label,...).",
     )
     parser.add_argument("--model", required=True, help="model folder or Hub repository id")
     parser.add_argument("texts", nargs="*", help="texts to score (or use --file)")
     parser.add_argument("--file", help="CSV / TSV / JSON lines / parquet to score")
     parser.add_argument("--text_column", default="comment_text")
+    parser.add_argument(
+        "--output",
+        help="write the scores here instead of stdout: .csv (Kaggle's submission format), .tsv, .jsonl",
+    )
+    parser.add_argument("--overwrite", action="store_true", help="replace an existing --output file")
     _add_scoring_arguments(parser)
     args = parser.parse_args(argv)
     if bool(args.texts) == bool(args.file):
         raise ValueError("give either texts or --file, not both and not neither")
+    if args.output:
+        check_output_path(args.output, args.overwrite)  # before the slow part
     _quiet_loading()
     model, tokenizer = load_model(args.model, allow_pickle=args.allow_pickle)
     if args.file:
@@ -120,7 +129,12 @@ def _predict(argv: list[str]) -> int:
     else:
         texts, keys, key_name = args.texts, args.texts, "text"
     names = label_names(model)
-    for key, row in zip(keys, _scorer(args, model, tokenizer)(texts), strict=True):
+    scores = _scorer(args, model, tokenizer)(texts)
+    if args.output:
+        path = write_scores(args.output, key_name, keys, names, scores, overwrite=args.overwrite)
+        print(f"wrote {len(scores):,} rows ({key_name}, {', '.join(names)}) to {path}", file=sys.stderr)
+        return 0
+    for key, row in zip(keys, scores, strict=True):
         print(
             json.dumps(
                 {key_name: key, **{name: round(float(s), 6) for name, s in zip(names, row, strict=True)}}

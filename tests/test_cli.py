@@ -112,3 +112,42 @@ def test_console_script_exits_non_zero_without_traceback(tmp_path):
     )
     assert done.returncode == 1
     assert done.stderr.strip().endswith("none.csv: no such file") and "Traceback" not in done.stderr
+
+
+def test_predict_output_writes_the_kaggle_submission_format(model_dir, table, tmp_path, capsys):
+    submission = tmp_path / "submission.csv"
+    argv = ["predict", "--model", str(model_dir), "--file", str(table)]
+    code, out, err = run(capsys, *argv, "--output", str(submission))
+    written = pd.read_csv(submission)
+    _, printed, _ = run(capsys, *argv)
+    expected = [json.loads(line) for line in printed.splitlines()]
+    assert code == 0 and out == "" and "wrote 5 rows" in err
+    assert list(written.columns) == ["id", "toxic"] and list(written["id"]) == [row["id"] for row in expected]
+    assert list(written["toxic"]) == pytest.approx([row["toxic"] for row in expected], abs=1e-12)
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no temporary file left
+
+
+def test_predict_output_never_overwrites_without_overwrite(model_dir, table, tmp_path, capsys):
+    submission = tmp_path / "submission.csv"
+    submission.write_text("mine\n")
+    argv = ["predict", "--model", str(model_dir), "--file", str(table), "--output", str(submission)]
+    code, out, err = run(capsys, *argv)
+    assert code == 1 and out == "" and len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    assert err.strip().endswith("submission.csv exists; pass --overwrite to replace it")
+    assert submission.read_text() == "mine\n"
+    assert run(capsys, *argv, "--overwrite")[0] == 0
+    assert submission.read_text().startswith("id,toxic\n")
+
+
+@pytest.mark.parametrize(
+    ("output", "message"),
+    [
+        ("out.xlsx", r"out.xlsx: unsupported output type '.xlsx'; expected one of .csv, .tsv, .jsonl"),
+        ("no/such/dir/out.csv", r"no/such/dir: no such folder for --output"),
+    ],
+)
+def test_predict_output_errors_are_one_line(output, message, model_dir, tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run(capsys, "predict", "--model", str(model_dir), "hi", "--output", output)
+    assert code == 1 and out == "" and len(err.strip().splitlines()) == 1
+    assert pytest.importorskip("re").search(message, err)
