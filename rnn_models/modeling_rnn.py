@@ -14,9 +14,14 @@ from transformers.modeling_outputs import SequenceClassifierOutput
 from transformers.utils import ModelOutput
 
 from .configuration_rnn import RNNConfig
-from .recurrent_layers import ChannelDropout, RecurrentLayer
+from .recurrent_layers import ChannelDropout, RecurrentLayer, length_chunks
 
 __all__ = ["RNNForSequenceClassification", "RNNModel", "RNNModelOutput", "RNNPreTrainedModel"]
+
+# What one recurrent step costs beyond its rows' work, counted in rows (see `length_chunks`): measured
+# on a 2-core CPU (PyTorch 2.13); on a GPU a step's launch cost outweighs many rows, so batches split
+# only around very long rows.
+STEP_OVERHEAD_ROWS = {"cpu": 16, "cuda": 256}
 
 
 @dataclass
@@ -210,26 +215,44 @@ class RNNModel(RNNPreTrainedModel):
         return RNNModelOutput(last_hidden_state=sequence, pooler_output=pooled)
 
     def encode(
-        self, input_ids: torch.LongTensor, attention_mask: torch.Tensor | None = None
-    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor | None]:
+        self,
+        input_ids: torch.LongTensor,
+        attention_mask: torch.Tensor | None = None,
+        return_sequence: bool = True,
+    ) -> tuple[torch.Tensor | None, torch.Tensor, torch.Tensor | None]:
         """Runs the encoder; returns ``(sequence, pooled, positions)``.
 
-        In packed mode ``sequence`` is right-aligned and trimmed to the longest real sequence, and
-        ``positions[b, j]`` is the input position of its step ``j``; in keras_compatible mode the
-        sequence is aligned with the input and ``positions`` is None.
+        Without keras_compatible, ``sequence`` holds each row's real steps first (right padding, trimmed
+        to the longest row) and ``positions[b, j]`` is the input position of its step ``j``; the batch
+        runs in groups of similar length (`length_chunks`). In keras_compatible mode the sequence is
+        aligned with the input and ``positions`` is None. ``return_sequence=False`` skips assembling it.
         """
+        weights = [layer.recurrent_weights() for layer in self.layers]  # one DropConnect mask per batch
         if self.config.keras_compatible:
-            lengths, positions, ids = None, None, input_ids
-        else:
-            mask = self._mask(input_ids, attention_mask)
-            lengths = mask.sum(dim=1).clamp(min=1)  # (batch,); empty texts run one padding step
-            # Real tokens first, in their original order: any padding side becomes right padding.
-            positions = torch.argsort((mask == 0).to(torch.int8), dim=1, stable=True)[:, : int(lengths.max())]
-            ids = input_ids.gather(1, positions)  # (batch, longest)
+            x, final = self._run_layers(input_ids, None, weights)
+            return x, self._pool(x, final, None), None
+        mask = self._mask(input_ids, attention_mask)
+        lengths = mask.sum(dim=1).clamp(min=1)  # (batch,); empty texts run one padding step
+        # Real tokens first, in their original order: any padding side becomes right padding.
+        positions = torch.argsort((mask == 0).to(torch.int8), dim=1, stable=True)[:, : int(lengths.max())]
+        ids = input_ids.gather(1, positions)  # (batch, longest)
+        groups = length_chunks(lengths, STEP_OVERHEAD_ROWS.get(ids.device.type, STEP_OVERHEAD_ROWS["cuda"]))
+        sequences, pooled = [], []
+        for rows in groups:
+            group_lengths = lengths[rows]
+            x, final = self._run_layers(ids[rows, : int(group_lengths.max())], group_lengths, weights)
+            pooled.append(self._pool(x, final, group_lengths))  # (group, hidden * directions)
+            if return_sequence:
+                sequences.append(F.pad(x, (0, 0, 0, ids.shape[1] - x.shape[1])))
+        restore = torch.argsort(torch.cat(groups))  # back to the batch's row order
+        sequence = torch.cat(sequences)[restore] if return_sequence else None
+        return sequence, torch.cat(pooled)[restore], positions
+
+    def _run_layers(self, ids: torch.Tensor, lengths: torch.Tensor | None, weights: list[dict]):
         x = self.embedding_dropout(self.embeddings(ids))  # (batch, seq_len, embedding_dim)
-        for layer in self.layers:
-            x, final = layer(x, lengths)  # x: (batch, seq_len, hidden * directions)
-        return x, self._pool(x, final, lengths), positions
+        for layer, layer_weights in zip(self.layers, weights, strict=True):
+            x, final = layer(x, lengths, layer_weights)  # x: (batch, seq_len, hidden * directions)
+        return x, final
 
     def _mask(self, input_ids: torch.Tensor, attention_mask: torch.Tensor | None) -> torch.Tensor:
         if attention_mask is not None:
@@ -289,7 +312,7 @@ class RNNForSequenceClassification(RNNPreTrainedModel):
         labels: torch.Tensor | None = None,
         return_dict: bool | None = None,
     ) -> SequenceClassifierOutput | tuple:
-        _, pooled, _ = self.rnn.encode(input_ids, attention_mask)
+        _, pooled, _ = self.rnn.encode(input_ids, attention_mask, return_sequence=False)
         logits = self.classifier(self.dropout(pooled))  # (batch, num_labels)
         loss = None if labels is None else classification_loss(logits, labels, self.config)
         return_dict = return_dict if return_dict is not None else self.config.return_dict

@@ -23,6 +23,7 @@ __all__ = [
     "RecurrentLayer",
     "ResetBeforeGRU",
     "last_real_step",
+    "length_chunks",
     "reverse_padded",
     "run_packed",
 ]
@@ -70,6 +71,36 @@ def reverse_padded(x: torch.Tensor, lengths: torch.Tensor | None) -> torch.Tenso
     lengths = lengths.to(x.device).unsqueeze(1)
     index = torch.where(steps < lengths, lengths - 1 - steps, steps)  # (batch, seq_len)
     return x.gather(1, index.unsqueeze(-1).expand_as(x))
+
+
+def length_chunks(lengths: torch.Tensor, step_overhead_rows: int, granularity: int = 8) -> list[torch.Tensor]:
+    """Splits a batch into groups of rows of similar length that cost the least to run.
+
+    A group runs as long as its longest row, and each step costs about ``rows + step_overhead_rows``
+    (the per-step cost of the kernel, counted in rows). A random batch of long-tailed comments then runs
+    its few long rows apart instead of padding every row to the longest: Keras-like random batches at
+    the cost of length-sorted ones. Rows are exact either way (each row's result is its own); groups
+    are cut at multiples of ``granularity`` rows of the length-sorted batch. Returns row indices.
+
+    Example:
+        >>> import torch
+        >>> [rows.tolist() for rows in length_chunks(torch.tensor([3, 900, 5, 4]), 1, granularity=1)]
+        [[1], [2, 3, 0]]
+    """
+    order = torch.argsort(lengths, descending=True, stable=True)
+    longest = lengths[order].tolist()
+    cuts = [*range(0, len(longest), granularity), len(longest)]
+    best, previous = [0] + [None] * (len(cuts) - 1), [0] * len(cuts)  # least cost of rows before cuts[j]
+    for j in range(1, len(cuts)):
+        for i in range(j):
+            cost = best[i] + longest[cuts[i]] * (cuts[j] - cuts[i] + step_overhead_rows)
+            if best[j] is None or cost < best[j]:
+                best[j], previous[j] = cost, i
+    groups, j = [], len(cuts) - 1
+    while j > 0:
+        groups.append(order[cuts[previous[j]] : cuts[j]])
+        j = previous[j]
+    return groups[::-1]
 
 
 def last_real_step(outputs: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
@@ -157,14 +188,18 @@ class RecurrentLayer(nn.Module):
             RNN_CLASSES[config.cell](input_size, config.hidden_size, batch_first=True, device="meta"),
         )
 
-    def forward(self, x: torch.Tensor, lengths: torch.Tensor | None) -> tuple[torch.Tensor, torch.Tensor]:
+    def forward(
+        self, x: torch.Tensor, lengths: torch.Tensor | None, weights: dict[str, torch.Tensor] | None = None
+    ) -> tuple[torch.Tensor, torch.Tensor]:
         """``x`` holds right-padded sequences ``(batch, seq_len, input)``; ``lengths=None`` runs every step.
 
-        Returns the outputs ``(batch, seq_len, hidden * directions)``, zero after each row's end, and the
-        final state of each direction, concatenated ``(batch, hidden * directions)``.
+        ``weights`` come from `recurrent_weights` (pass the same ones to every part of one batch, so
+        they share one DropConnect mask); by default they are drawn here. Returns the outputs
+        ``(batch, seq_len, hidden * directions)``, zero after each row's end, and the final state of
+        each direction, concatenated ``(batch, hidden * directions)``.
         """
         x = self.input_dropout(x)
-        weights = {**dict(self.rnn.named_parameters()), **self._dropped_recurrent_weights()}
+        weights = self.recurrent_weights() if weights is None else weights
         if isinstance(self.rnn, ResetBeforeGRU):
             return functional_call(self.rnn, weights, (x, lengths))
         if lengths is None:  # keras_compatible: every padded step, like Keras
@@ -188,14 +223,13 @@ class RecurrentLayer(nn.Module):
             outputs.append(reverse_padded(out, lengths) if suffix else out)
         return torch.cat(outputs, dim=-1), torch.cat(finals, dim=-1)
 
-    def _dropped_recurrent_weights(self) -> dict[str, torch.Tensor]:
-        if not self.training or self.recurrent_dropout == 0.0:
-            return {}
-        return {
-            name: F.dropout(param, p=self.recurrent_dropout, training=True)
-            for name, param in self.rnn.named_parameters()
-            if name.startswith("weight_hh")
-        }
+    def recurrent_weights(self) -> dict[str, torch.Tensor]:
+        """The cell's parameters by name; in training, DropConnect masks the hidden-to-hidden weights."""
+        weights = dict(self.rnn.named_parameters())
+        if self.training and self.recurrent_dropout > 0.0:
+            for name in [name for name in weights if name.startswith("weight_hh")]:
+                weights[name] = F.dropout(weights[name], p=self.recurrent_dropout, training=True)
+        return weights
 
 
 def run_packed(

@@ -106,3 +106,25 @@ def run_child(module: str, worker: str, spec: dict[str, Any]) -> dict[str, Any]:
     if done.returncode != 0 or line is None:
         raise RuntimeError(f"{module}.{worker} failed:\n{done.stderr[-3000:]}")
     return json.loads(line[len("RESULT ") :])
+
+
+def fp32_matmul_peak_gflops(size: int = 2048, repeats: int = 5) -> float:
+    """This machine's fp32 matrix-product rate with torch's current threads: the ceiling for our kernels."""
+    import torch
+
+    a, b = torch.randn(size, size), torch.randn(size, size)
+    a @ b  # warm-up
+    return 2 * size**3 / best_of(repeats, lambda: a @ b) / 1e9
+
+
+def recurrent_flops_per_token(config) -> int:
+    """Forward multiply-adds x 2 of the recurrent layers for one token (matrix products only).
+
+    Backward costs about twice the forward, so a training step is about 3x this per token.
+    """
+    gates = {"lstm": 4, "gru": 3, "rnn": 1}[config.cell]
+    total, input_size = 0, config.embedding_dim
+    for _ in range(config.num_layers):
+        total += 2 * gates * config.hidden_size * (input_size + config.hidden_size) * config.num_directions
+        input_size = config.encoder_output_size
+    return total

@@ -2,18 +2,24 @@
 
     python scripts/benchmark.py quality [--presets lstm gru bilstm] [--max_rows 12000] [--json out.json]
 
-Data: the human-rated VADER snippets (label negative = mean rating < 0), shuffled once with a fixed seed,
-then the notebook's recipe: the first ``--max_rows`` rows, a stratified 80/20 split with random_state
-42, a Keras tokenizer fitted on train + validation, glove-6b-50d vectors (frozen), 5 epochs, batch 64,
-Adam. Ours runs through `rnn_models.training.train` (the `rnn-models train` path); Keras 3 (torch
-backend) runs the notebook's exact layers. ``--max_length`` defaults to 150, longer than every snippet,
-so no text is cut; Keras then runs 150 pre-padded steps instead of 1,500, which only makes it faster.
+The notebook's recipe: a stratified 80/20 split with random_state 42, a Keras tokenizer fitted on
+train + validation, glove-6b-50d vectors (frozen), 5 epochs, batch 64, Adam. Ours runs through
+`rnn_models.training.train` (the `rnn-models train` path); Keras 3 runs the notebook's exact layers
+(``--keras_backend jax`` runs the same layers about 8x faster on a CPU than the torch backend; the GRU
+uses its generic path, ``use_cudnn=False``).
+
+Workloads: ``jigsaw`` (default): the real comments of ``jigsaw_train_dev.csv`` with ``row < 12000`` (the
+notebook's first 12,000 rows, 11,332 of them here), label toxic, ``max_length`` 1500 as in the notebook.
+``vader``: the human-rated VADER snippets (label negative = mean rating < 0) shuffled once, the first
+12,000, ``max_length`` 150 (longer than every snippet: Keras runs 150 pre-padded steps, only faster).
 """
 
 import argparse
+import json
 import os
 import sys
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -30,8 +36,11 @@ def _split(spec: dict):
 
 
 def ours_worker(spec: dict) -> dict:
+    import torch
+
     from rnn_models.training import DataArguments, ModelArguments, RNNTrainingArguments, train
 
+    torch.set_num_threads(spec["threads"])
     with tempfile.TemporaryDirectory() as tmp:
         run = train(
             ModelArguments(preset=spec["preset"], vectors="glove-6b-50d", max_length=spec["max_length"]),
@@ -42,15 +51,15 @@ def ours_worker(spec: dict) -> dict:
             RNNTrainingArguments(
                 output_dir=str(Path(tmp, "out")), num_train_epochs=spec["epochs"], save_strategy="no",
                 eval_strategy="no", disable_tqdm=True, seed=spec["seed"],
-                train_sampling_strategy=spec["train_sampling_strategy"],
-                length_group_mega_batches=spec["length_group_mega_batches"],
+                **spec["ours_options"],
             ),
         )  # fmt: skip
     return {"roc_auc": run.metrics["eval_roc_auc"], "train_seconds": run.metrics["train_runtime"]}
 
 
 def keras_worker(spec: dict) -> dict:
-    os.environ["KERAS_BACKEND"] = "torch"
+    os.environ["KERAS_BACKEND"] = spec["keras_backend"]
+    os.environ["XLA_FLAGS"] = f"--xla_cpu_multi_thread_eigen={'true' if spec['threads'] > 1 else 'false'}"
     import time
 
     import keras
@@ -60,6 +69,10 @@ def keras_worker(spec: dict) -> dict:
 
     from rnn_models.vectors import build_embedding_matrix, load_vectors
 
+    if spec["keras_backend"] == "torch":
+        import torch
+
+        torch.set_num_threads(spec["threads"])
     keras.utils.set_random_seed(spec["seed"])
     train_set, valid_set = _split(spec)
     xtrain, xvalid = list(train_set["comment_text"]), list(valid_set["comment_text"])
@@ -72,7 +85,7 @@ def keras_worker(spec: dict) -> dict:
     matrix, _ = build_embedding_matrix(token.word_index, load_vectors("glove-6b-50d", vocab=token.word_index))
     recurrent = {
         "lstm": [layers.LSTM(100, dropout=0.3, recurrent_dropout=0.3)],
-        "gru": [layers.SpatialDropout1D(0.3), layers.GRU(300)],
+        "gru": [layers.SpatialDropout1D(0.3), layers.GRU(300, use_cudnn=False)],
         "bilstm": [layers.Bidirectional(layers.LSTM(300, dropout=0.3, recurrent_dropout=0.3))],
     }[spec["preset"]]
     embedding = layers.Embedding(len(token.word_index) + 1, matrix.shape[1], trainable=False)
@@ -133,54 +146,88 @@ def shuffled_vader(seed: int = 0) -> Path:
     return out
 
 
+def parse_option(option: str) -> tuple[str, object]:
+    """``"length_group_mega_batches=4"`` -> ``("length_group_mega_batches", 4)`` (JSON values, else text)."""
+    name, _, value = option.partition("=")
+    try:
+        return name, json.loads(value)
+    except json.JSONDecodeError:
+        return name, value
+
+
+def jigsaw_notebook_rows() -> Path:
+    """The real comments among the notebook's first 12,000 rows (``row < 12000``), written once."""
+    import pandas as pd
+    from bench_data import CACHE, JIGSAW_CSV, workload
+
+    workload("jigsaw")  # a clear message when the file is missing
+    out = CACHE / "jigsaw_rows_lt_12000.csv"
+    if not out.exists():
+        out.parent.mkdir(parents=True, exist_ok=True)
+        frame = pd.read_csv(JIGSAW_CSV, keep_default_na=False)
+        frame[frame["row"] < 12000].to_csv(out.with_suffix(".tmp"), index=False)
+        out.with_suffix(".tmp").replace(out)
+    return out
+
+
+WORKLOAD_DEFAULTS = {  # file, label, max_rows, max_length
+    "jigsaw": (jigsaw_notebook_rows, "toxic", None, 1500),
+    "vader": (shuffled_vader, "negative", 12000, 150),
+}
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="benchmark.py quality", description=__doc__.splitlines()[0])
     parser.add_argument("--presets", nargs="+", default=["lstm", "gru", "bilstm"])
-    parser.add_argument("--file", help="CSV with comment_text and --label (default: shuffled VADER snippets)")
-    parser.add_argument("--label", default="negative")
-    parser.add_argument("--max_rows", type=int, default=12000)
-    parser.add_argument("--max_length", type=int, default=150)
+    parser.add_argument("--workload", default="jigsaw", choices=list(WORKLOAD_DEFAULTS))
+    parser.add_argument("--file", help="CSV with comment_text and --label instead of the workload's")
+    parser.add_argument("--label", help="label column (default: the workload's)")
+    parser.add_argument("--max_rows", type=int, help="first N rows (default: the workload's)")
+    parser.add_argument("--max_length", type=int, help="Keras maxlen (default: the workload's)")
+    parser.add_argument("--threads", type=int, default=2, help="CPU threads per training process")
+    parser.add_argument("--keras_backend", default="torch", choices=["torch", "jax", "tensorflow"])
     parser.add_argument("--epochs", type=int, default=5)
     parser.add_argument(
         "--seeds", type=int, nargs="+", default=[42, 43, 44], help="training seeds (the split stays 42)"
     )
     parser.add_argument(
-        "--keras_presets",
-        nargs="*",
-        default=["lstm", "bilstm"],
-        help="presets to train in Keras too; gru is left out by default: Keras 3's torch-backend GRU runs at "
-        "~2 samples/s on 2 CPU cores at 150 steps (about 6 hours for 5 epochs of 9,600 rows)",
-    )
+        "--keras_presets", nargs="*", default=["lstm", "gru", "bilstm"],
+        help="presets to train in Keras too (Keras 3's torch backend needs hours per run at 1,500 steps: "
+        "use --keras_backend jax)",
+    )  # fmt: skip
     parser.add_argument(
-        "--train_sampling_strategy",
-        default="group_by_length",
-        choices=["group_by_length", "random"],
-        help="our batches (Trainer option): length-grouped (default, fast) or random (like Keras)",
-    )
-    parser.add_argument(
-        "--length_group_mega_batches",
-        type=int,
-        default=0,
-        help="with group_by_length: sort within this many batches (0: transformers' up to 50)",
-    )
+        "--ours", nargs="*", default=[], metavar="FIELD=VALUE",
+        help="training options for our runs, e.g. train_sampling_strategy=random length_group_mega_batches=4",
+    )  # fmt: skip
+    parser.add_argument("--sides", nargs="+", default=["ours", "keras"], choices=["ours", "keras"])
+    parser.add_argument("--jobs", type=int, default=1, help="runs at once (with --threads 1 on 2 cores: 2)")
     parser.add_argument("--json", default="benchmark_quality.json")
     args = parser.parse_args(argv)
+    make_file, label, max_rows, max_length = WORKLOAD_DEFAULTS[args.workload]
     spec = {
-        "file": args.file or str(shuffled_vader()), "label": args.label, "max_rows": args.max_rows,
-        "max_length": args.max_length, "epochs": args.epochs, "seeds": args.seeds,
-        "train_sampling_strategy": args.train_sampling_strategy,
-        "length_group_mega_batches": args.length_group_mega_batches,
+        "workload": args.workload, "file": args.file or str(make_file()), "label": args.label or label,
+        "max_rows": args.max_rows or max_rows, "max_length": args.max_length or max_length, "epochs": args.epochs,
+        "seeds": args.seeds, "threads": args.threads, "keras_backend": args.keras_backend,
+        "ours_options": dict(parse_option(option) for option in args.ours),
     }  # fmt: skip
-    rows, results = [], {}
-    for preset in args.presets:
-        runs = {"ours": [], "keras": []}
-        for seed in args.seeds:
-            for side in ["ours", "keras"] if preset in args.keras_presets else ["ours"]:
-                result = run_child("bench_quality", side, {**spec, "preset": preset, "seed": seed})
-                runs[side].append({"seed": seed, **result})
-                print(f"{preset} {side} seed {seed}: ROC AUC {result['roc_auc']:.4f}", flush=True)
-        results[preset] = runs
-        rows.append(table_row(preset, runs["ours"], runs["keras"]))
+    tasks = [
+        (preset, seed, side)
+        for preset in args.presets
+        for seed in args.seeds
+        for side in args.sides
+        if side == "ours" or preset in args.keras_presets
+    ]
+    results = {preset: {"ours": [], "keras": []} for preset in args.presets}
+
+    def run(task):
+        preset, seed, side = task
+        result = run_child("bench_quality", side, {**spec, "preset": preset, "seed": seed})
+        results[preset][side].append({"seed": seed, **result})
+        print(f"{preset} {side} seed {seed}: ROC AUC {result['roc_auc']:.4f}", flush=True)
         write_json(args.json, {"settings": spec, "results": results})  # partial results survive a stop
+
+    with ThreadPoolExecutor(args.jobs) as pool:
+        list(pool.map(run, tasks))
+    rows = [table_row(preset, runs["ours"], runs["keras"]) for preset, runs in results.items()]
     report(args.json, HEADER, rows, spec, results)
     return 0

@@ -17,21 +17,25 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_common import format_table, machine_facts, run_child, write_json
+from bench_common import (
+    format_table,
+    fp32_matmul_peak_gflops,
+    machine_facts,
+    recurrent_flops_per_token,
+    run_child,
+    write_json,
+)
+from bench_data import WORKLOADS, workload
 
 KERAS_SAMPLES = {"lstm": 128, "gru": 64, "bilstm": 64}  # Keras at 1,500 steps: ~16, ~0.3, ~0.15 samples/s
 DIM = 300
 
 
 def load_texts(
-    file: str | None, text_column: str, label_column: str, rows: int, join: int = 1
+    file: str, text_column: str, label_column: str, rows: int, join: int = 1
 ) -> tuple[list[str], np.ndarray]:
     import pandas as pd
 
-    if file is None:
-        from bench_data import vader_csv
-
-        file, text_column, label_column = str(vader_csv()), "comment_text", "negative"
     frame = pd.read_csv(file, keep_default_na=False).head(rows * join)
     texts, labels = frame[text_column].astype(str).tolist(), frame[label_column].to_numpy(dtype=np.float32)
     if join > 1:  # several short snippets per sample: comment-like lengths (Jigsaw averages ~67 words)
@@ -64,7 +68,7 @@ def keras_worker(spec: dict) -> dict:
     embedding = layers.Embedding(matrix.shape[0], DIM, trainable=False)
     recurrent = {
         "lstm": [layers.LSTM(100, dropout=0.3, recurrent_dropout=0.3)],
-        "gru": [layers.SpatialDropout1D(0.3), layers.GRU(300)],
+        "gru": [layers.SpatialDropout1D(0.3), layers.GRU(300, use_cudnn=False)],
         "bilstm": [layers.Bidirectional(layers.LSTM(300, dropout=0.3, recurrent_dropout=0.3))],
     }[spec["preset"]]
     model = keras.Sequential(
@@ -124,7 +128,11 @@ def ours_worker(spec: dict) -> dict:
             model(ids.to(device), attention_mask=mask.to(device))
     _sync(device)
     infer_seconds = time.perf_counter() - start
-    return {"train_samples_per_s": n / train_seconds, "infer_samples_per_s": n / infer_seconds}
+    return {
+        "train_samples_per_s": n / train_seconds,
+        "infer_samples_per_s": n / infer_seconds,
+        "mean_tokens": float(np.mean([len(unpadded[i]) for i in range(batch, n + batch)])),
+    }
 
 
 def _batches(padded, unpadded, labels, n, batch, keras_compatible, sort=False):
@@ -184,7 +192,11 @@ def trainer_worker(spec: dict) -> dict:
                 disable_tqdm=True, bf16=spec["bf16"], use_cpu=spec["device"] == "cpu",
             ),
         )  # fmt: skip
-    return {"train_samples_per_s": run.metrics["train_samples_per_second"]}
+    lengths = [len(ids) for ids in run.trainer.train_dataset["input_ids"]]
+    return {
+        "train_samples_per_s": run.metrics["train_samples_per_second"],
+        "mean_tokens": float(np.mean(lengths)),
+    }
 
 
 def _write_vectors(texts, max_length, matrix, path: Path) -> None:
@@ -202,7 +214,8 @@ WORKERS = {"keras": keras_worker, "ours": ours_worker, "trainer": trainer_worker
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="benchmark.py train", description=__doc__.splitlines()[0])
     parser.add_argument("--presets", nargs="+", default=["lstm", "gru", "bilstm"])
-    parser.add_argument("--file", help="CSV to use instead of the VADER snippets")
+    parser.add_argument("--workload", default="jigsaw", choices=WORKLOADS, help="named data (bench_data.py)")
+    parser.add_argument("--file", help="a CSV to use instead of the workload")
     parser.add_argument("--text_column", default="comment_text")
     parser.add_argument("--label_column", default="toxic")
     parser.add_argument(
@@ -221,12 +234,17 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--batch_size", type=int, default=64)
     parser.add_argument("--json", default="benchmark_train.json")
     args = parser.parse_args(argv)
+    if args.file is None:
+        args.file, args.text_column, args.label_column = workload(args.workload)
     base = {
         "file": args.file, "text_column": args.text_column, "label_column": args.label_column,
         "max_length": args.max_length, "batch_size": args.batch_size, "device": args.device, "bf16": args.bf16,
         "join": args.join,
         "rows": args.ours_samples + 2 * args.batch_size + 600,
     }  # fmt: skip
+    from rnn_models import RNNConfig
+
+    peak = fp32_matmul_peak_gflops()
     results, rows = {}, []
     for preset in args.presets:
         runs = {
@@ -257,22 +275,31 @@ def main(argv: list[str]) -> int:
                 if keras and "infer_samples_per_s" in figures
                 else float("nan")
             )
-            rows.append(
-                [
-                    preset,
-                    name,
-                    figures["train_samples_per_s"],
-                    ratio_train,
-                    infer,
-                    ratio_infer,
-                    figures["peak_rss_mb"],
-                ]
-            )
-    header = ["preset", "run", "train samples/s", "x Keras", "infer samples/s", "x Keras", "peak RSS MB"]
+            gflops = float("nan")
+            if "mean_tokens" in figures and name != "ours_keras_compatible":  # useful work: real tokens only
+                config = RNNConfig.from_preset(preset, embedding_dim=DIM)
+                gflops = (
+                    3
+                    * recurrent_flops_per_token(config)
+                    * figures["mean_tokens"]
+                    * figures["train_samples_per_s"]
+                    / 1e9
+                )
+            rows.append([
+                preset, name, figures["train_samples_per_s"], ratio_train, infer, ratio_infer, gflops,
+                100 * gflops / peak, figures["peak_rss_mb"],
+            ])  # fmt: skip
+    header = [
+        "preset", "run", "train samples/s", "x Keras", "infer samples/s", "x Keras", "train GFLOP/s", "% of peak",
+        "peak RSS MB",
+    ]  # fmt: skip
     facts = machine_facts()
     print(format_table(header, rows))
     print(
-        f"\nmachine: {facts}\nmax_length {args.max_length}, batch {args.batch_size}, data: {args.file or 'VADER snippets'}"
+        f"\nmachine: {facts}, fp32 matmul peak {peak:.0f} GFLOP/s\nmax_length {args.max_length}, batch {args.batch_size}, data: {args.file}"
     )
-    write_json(args.json, {"machine": facts, "settings": vars(args), "results": results})
+    write_json(
+        args.json,
+        {"machine": facts, "settings": {**vars(args), "fp32_matmul_peak_gflops": peak}, "results": results},
+    )
     return 0

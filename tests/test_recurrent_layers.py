@@ -4,8 +4,14 @@ import pytest
 import torch
 
 from conftest import tiny_config
-from rnn_models import RNNForSequenceClassification
-from rnn_models.recurrent_layers import RecurrentLayer, last_real_step, reverse_padded, run_packed
+from rnn_models import RNNForSequenceClassification, RNNModel, modeling_rnn
+from rnn_models.recurrent_layers import (
+    RecurrentLayer,
+    last_real_step,
+    length_chunks,
+    reverse_padded,
+    run_packed,
+)
 
 ROWS = [[5, 6, 7, 8, 9, 10, 11], [9, 3], [4], [], [11, 12, 13, 14, 15, 16]]  # [] is an empty text
 
@@ -82,3 +88,51 @@ def test_reverse_padded_and_last_real_step_follow_each_rows_length():
     lengths = torch.tensor([4, 2])
     assert reverse_padded(x, lengths)[..., 0].tolist() == [[4, 3, 2, 1], [6, 5, 7, 8]]
     assert last_real_step(x, lengths)[:, 0].tolist() == [4.0, 6.0]
+
+
+@pytest.mark.parametrize(
+    ("lengths", "overhead", "expected"),
+    [
+        ([5, 5, 5, 5], 1, [[0, 1, 2, 3]]),  # equal lengths: one group
+        ([3, 900, 5, 4], 1, [[1], [2, 3, 0]]),  # a long row runs alone
+        ([3, 900, 5, 4], 10**6, [[1, 2, 3, 0]]),  # a costly step: never split
+        ([100, 90, 2, 1], 0, [[0], [1], [2], [3]]),  # free steps: every row alone
+    ],
+)
+def test_length_chunks_cut_where_padding_costs_more_than_a_step(lengths, overhead, expected):
+    groups = length_chunks(torch.tensor(lengths), overhead, granularity=1)
+    assert [rows.tolist() for rows in groups] == expected
+
+
+def test_length_chunks_cut_at_multiples_of_the_granularity():
+    lengths = torch.tensor([1000] + [3] * 20)
+    groups = length_chunks(lengths, step_overhead_rows=1, granularity=8)
+    assert [len(rows) for rows in groups] == [8, 13]
+    assert sorted(torch.cat(groups).tolist()) == list(range(21))
+
+
+@pytest.mark.parametrize("preset", ["lstm", "gru", "bilstm"])
+@pytest.mark.parametrize("pooling", ["last", "max", "mean"])
+def test_grouped_rows_give_the_single_group_logits_gradients_and_states(preset, pooling, monkeypatch):
+    config = tiny_config(preset, pooling=pooling, dropout=0.0, recurrent_dropout=0.0, embedding_dropout=0.0)
+    model = RNNModel(config).train()
+    ids, mask = (part.repeat(4, 1) for part in batch("left", width=40))  # 20 rows
+    ids[0, :], mask[0, :] = torch.arange(1, 41) % 29 + 1, 1  # one long row: the batch splits
+    weights = torch.randn(ids.shape[0], config.encoder_output_size)
+
+    def run():
+        model.zero_grad(set_to_none=True)
+        out = model(ids, attention_mask=mask)
+        (out.pooler_output * weights).sum().backward()
+        return out, {name: p.grad.clone() for name, p in model.named_parameters() if p.grad is not None}
+
+    monkeypatch.setattr(modeling_rnn, "STEP_OVERHEAD_ROWS", {"cpu": 0, "cuda": 0})
+    assert len(length_chunks(mask.sum(1).clamp(min=1), 0)) > 1
+    grouped, grouped_grads = run()
+    monkeypatch.setattr(modeling_rnn, "STEP_OVERHEAD_ROWS", {"cpu": 10**9, "cuda": 10**9})
+    single, single_grads = run()
+
+    torch.testing.assert_close(grouped.pooler_output, single.pooler_output, atol=1e-6, rtol=0)
+    torch.testing.assert_close(grouped.last_hidden_state, single.last_hidden_state, atol=1e-6, rtol=0)
+    for name, grad in grouped_grads.items():
+        torch.testing.assert_close(grad, single_grads[name], atol=1e-5, rtol=1e-5, msg=name)
