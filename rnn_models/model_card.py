@@ -55,9 +55,15 @@ class CardFacts:
         return self.run_args.get("model", {}).get("vectors") or self.results.get("vectors", {}).get("name")
 
     @property
+    def is_demo(self) -> bool:
+        """Trained on the demo sample shipped with rnn-models (its figures are indicative only)."""
+        data = self.run_args.get("data", {})
+        return data.get("train_file") == "demo" and not data.get("dataset_name")
+
+    @property
     def dataset(self) -> str:
         data = self.run_args.get("data", {})
-        if data.get("train_file") == "demo":
+        if self.is_demo:
             return "rnn-models demo comments"
         return data.get("dataset_name") or Path(str(data.get("train_file", "custom data"))).stem
 
