@@ -51,6 +51,39 @@ def _add_scoring_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_table_arguments(parser: argparse.ArgumentParser, what: str) -> None:
+    parser.add_argument("--file", help=f"CSV / TSV / JSON lines / parquet {what}")
+    parser.add_argument(
+        "--dataset_name", help="or a Hub dataset id / local dataset folder (datasets.load_dataset)"
+    )
+    parser.add_argument("--dataset_config_name", help="the dataset's configuration")
+    parser.add_argument("--split", help="the split of --dataset_name to read, e.g. test")
+    parser.add_argument("--text_column", default="comment_text")
+
+
+def _table_given(args: argparse.Namespace) -> bool:
+    if args.file and args.dataset_name:
+        raise ValueError("give --file or --dataset_name, not both")
+    if args.dataset_name and not args.split:
+        raise ValueError(f"--dataset_name {args.dataset_name} needs --split (e.g. --split test)")
+    return bool(args.file or args.dataset_name)
+
+
+def _read_table(args: argparse.Namespace, label_columns: list[str] | None):
+    """The table of ``--file`` or of ``--dataset_name`` / ``--split``, columns checked."""
+    from .data import load_dataset_split, load_table
+
+    if args.dataset_name:
+        return load_dataset_split(
+            args.dataset_name,
+            args.split,
+            config_name=args.dataset_config_name,
+            text_column=args.text_column,
+            label_columns=label_columns,
+        )
+    return load_table(args.file, args.text_column, label_columns)
+
+
 def _scorer(args: argparse.Namespace, model, tokenizer) -> Callable:
     """``texts -> scores`` for the chosen backend."""
     if args.backend == "onnx":
@@ -69,17 +102,16 @@ def _evaluate(argv: list[str]) -> int:
 
     parser = argparse.ArgumentParser(prog="rnn-models evaluate", description="ROC AUC of a model on a table.")
     parser.add_argument("--model", required=True, help="model folder or Hub repository id")
-    parser.add_argument("--file", required=True, help="CSV / TSV / JSON lines / parquet with labels")
-    parser.add_argument("--text_column", default="comment_text")
+    _add_table_arguments(parser, "with labels")
     parser.add_argument("--label_columns", nargs="+", help="default: the model's labels")
     _add_scoring_arguments(parser)
     args = parser.parse_args(argv)
-    from .data import load_table
-
+    if not _table_given(args):
+        raise ValueError("give --file or --dataset_name with --split")
     _quiet_loading()
     model, tokenizer = load_model(args.model, allow_pickle=args.allow_pickle)
     names = args.label_columns or label_names(model)
-    table = load_table(args.file, args.text_column, names)
+    table = _read_table(args, names)
     scores = _scorer(args, model, tokenizer)(table[args.text_column])
     labels = [[row[c] for c in names] for row in table.select_columns(names)]
     result = (
@@ -103,9 +135,8 @@ def _predict(argv: list[str]) -> int:
         description="Scores per label: JSON lines on stdout, or a file (--output submission.csv: id,label,...).",
     )
     parser.add_argument("--model", required=True, help="model folder or Hub repository id")
-    parser.add_argument("texts", nargs="*", help="texts to score (or use --file)")
-    parser.add_argument("--file", help="CSV / TSV / JSON lines / parquet to score")
-    parser.add_argument("--text_column", default="comment_text")
+    parser.add_argument("texts", nargs="*", help="texts to score (or use --file / --dataset_name)")
+    _add_table_arguments(parser, "to score")
     parser.add_argument(
         "--output",
         help="write the scores here instead of stdout: .csv (Kaggle's submission format), .tsv, .jsonl",
@@ -113,21 +144,19 @@ def _predict(argv: list[str]) -> int:
     parser.add_argument("--overwrite", action="store_true", help="replace an existing --output file")
     _add_scoring_arguments(parser)
     args = parser.parse_args(argv)
-    if bool(args.texts) == bool(args.file):
-        raise ValueError("give either texts or --file, not both and not neither")
+    if bool(args.texts) == _table_given(args):
+        raise ValueError("give either texts or --file (or --dataset_name), not both and not neither")
     if args.output:
         check_output_path(args.output, args.overwrite)  # before the slow part
     _quiet_loading()
-    model, tokenizer = load_model(args.model, allow_pickle=args.allow_pickle)
-    if args.file:
-        from .data import load_table
-
-        table = load_table(args.file, args.text_column, label_columns=None)
+    if not args.texts:  # the table first: a wrong split or column fails before the model loads
+        table = _read_table(args, label_columns=None)
         texts = table[args.text_column]
         keys = table["id"] if "id" in table.column_names else range(table.num_rows)
         key_name = "id" if "id" in table.column_names else "row"
     else:
         texts, keys, key_name = args.texts, args.texts, "text"
+    model, tokenizer = load_model(args.model, allow_pickle=args.allow_pickle)
     names = label_names(model)
     scores = _scorer(args, model, tokenizer)(texts)
     if args.output:

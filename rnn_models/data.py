@@ -15,7 +15,9 @@ from sklearn.model_selection import train_test_split
 __all__ = [
     "DEMO_DATA",
     "check_auc_defined",
+    "load_dataset_split",
     "load_table",
+    "read_tables",
     "reference_split",
     "tokenize_dataset",
 ]
@@ -70,13 +72,90 @@ def load_table(
     return table
 
 
+def load_dataset_split(
+    name: str,
+    split: str,
+    *,
+    config_name: str | None = None,
+    text_column: str = "comment_text",
+    label_columns: Sequence[str] | None = ("toxic",),
+) -> datasets.Dataset:
+    """One split of a dataset with `datasets.load_dataset`: a local dataset folder or a Hub dataset id.
+
+    A local folder holds data files (``train.csv``, ``data/test-*.parquet``, ... as on the Hub) or a
+    dataset saved with ``save_to_disk``; anything else is looked up on the Hub. Columns and labels are
+    checked and texts cleaned as in `load_table`.
+
+    Example:
+        >>> load_dataset_split("no/such-dataset-here", "train")  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ValueError: no/such-dataset-here: not a local dataset folder, and not found on the Hub (...)
+    """
+    where = f"{name}[{split}]" if config_name is None else f"{name}, config {config_name}[{split}]"
+    try:
+        table = datasets.load_dataset(name, config_name, split=split)
+    except Exception as error:  # datasets raises many types; each becomes one line
+        first = next(iter(str(error).splitlines()), "") or type(error).__name__
+        if not Path(name).exists() and isinstance(error, (ConnectionError, FileNotFoundError)):
+            raise ValueError(
+                f"{name}: not a local dataset folder, and not found on the Hub ({first})"
+            ) from error
+        raise ValueError(f"{where}: {first}") from error
+    if not isinstance(table, datasets.Dataset):
+        raise ValueError(f"{where}: expected a map-style dataset, got {type(table).__name__}")
+    if table.num_rows == 0:
+        raise ValueError(f"{where}: the split holds no rows")
+    _check_columns(where, table, [text_column, *(label_columns or [])])
+    table = table.map(_clean_texts, batched=True, fn_kwargs={"column": text_column}, desc="Reading texts")
+    for column in label_columns or []:
+        _check_labels(where, column, table[column])
+    return table
+
+
+def read_tables(data) -> tuple[datasets.Dataset, datasets.Dataset | None]:
+    """The training table and the separate validation table, if any, from `DataArguments`-like ``data``:
+    ``--train_file`` / ``--validation_file``, or ``--dataset_name`` with its splits.
+
+    Example:
+        >>> from rnn_models.training import DataArguments
+        >>> read_tables(DataArguments(dataset_name="d", train_file="x.csv"))
+        Traceback (most recent call last):
+        ValueError: give --train_file or --dataset_name, not both (got x.csv and d)
+    """
+    columns = {"text_column": data.text_column, "label_columns": data.label_columns}
+    if data.validation_split_name is not None and data.validation_file is not None:
+        raise ValueError("give --validation_split_name or --validation_file, not both")
+    if data.dataset_name is None:
+        if data.validation_split_name is not None:
+            raise ValueError(
+                "--validation_split_name needs --dataset_name; with files, use --validation_file"
+            )
+        table = load_table(data.train_file, **columns)
+    elif data.train_file != DEMO_DATA:
+        raise ValueError(
+            f"give --train_file or --dataset_name, not both (got {data.train_file} and {data.dataset_name})"
+        )
+    else:
+        table = load_dataset_split(
+            data.dataset_name, data.train_split, config_name=data.dataset_config_name, **columns
+        )
+    if data.validation_split_name is not None:
+        split = data.validation_split_name
+        return table, load_dataset_split(
+            data.dataset_name, split, config_name=data.dataset_config_name, **columns
+        )
+    if data.validation_file is not None:
+        return table, load_table(data.validation_file, **columns)
+    return table, None
+
+
 def _root_cause(error: BaseException) -> str:
     while error.__cause__ is not None or error.__context__ is not None:
         error = error.__cause__ or error.__context__
     return f"{type(error).__name__}: {error}".splitlines()[0]
 
 
-def _check_columns(path: Path, table: datasets.Dataset, wanted: Sequence[str]) -> None:
+def _check_columns(path: Path | str, table: datasets.Dataset, wanted: Sequence[str]) -> None:
     for column in wanted:
         if column not in table.column_names:
             raise ValueError(
@@ -88,7 +167,7 @@ def _clean_texts(batch: dict, column: str) -> dict:
     return {column: ["" if text is None else str(text) for text in batch[column]]}
 
 
-def _check_labels(path: Path, column: str, values: Sequence) -> None:
+def _check_labels(path: Path | str, column: str, values: Sequence) -> None:
     for row, value in enumerate(values, start=1):
         if isinstance(value, bool) or (isinstance(value, (int, float)) and value in (0, 1)):
             continue

@@ -7,6 +7,7 @@ can therefore be rendered again at push time, with the repository id in the usag
 """
 
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ __all__ = ["KERAS_REFERENCE_AUC", "CardFacts", "card_facts_from_folder"]
 
 # ROC AUC of the Keras notebook models on Jigsaw (first 12,000 rows, label toxic, 20% stratified split).
 KERAS_REFERENCE_AUC = {"lstm": 0.9598, "gru": 0.9717, "bilstm": 0.9667}
+HUB_DATASET_ID = re.compile(r"[A-Za-z0-9][\w.-]*(/[A-Za-z0-9][\w.-]*)?")
 TOXICITY_LABELS = {"toxic", "severe_toxic", "obscene", "threat", "insult", "identity_hate", "toxicity"}
 HYPERPARAMETERS = (
     "learning_rate", "per_device_train_batch_size", "num_train_epochs", "optim", "adam_epsilon",
@@ -65,7 +67,10 @@ class CardFacts:
         data = self.run_args.get("data", {})
         if self.is_demo:
             return "rnn-models demo comments"
-        return data.get("dataset_name") or Path(str(data.get("train_file", "custom data"))).stem
+        name = data.get("dataset_name")
+        if name and (Path(name).is_dir() or not HUB_DATASET_ID.fullmatch(name)):
+            return Path(name).name  # a local dataset folder: its name, never a path or a Hub id it is not
+        return name or Path(str(data.get("train_file", "custom data"))).stem
 
     @property
     def tags(self) -> list[str]:

@@ -15,7 +15,7 @@ from transformers import DataCollatorWithPadding, Trainer, TrainerCallback, Trai
 from transformers.trainer_utils import get_last_checkpoint
 
 from .configuration_rnn import PRESETS, RNNConfig
-from .data import DEMO_DATA, check_auc_defined, load_table, reference_split, tokenize_dataset
+from .data import DEMO_DATA, check_auc_defined, read_tables, reference_split, tokenize_dataset
 from .metrics import make_compute_metrics
 from .modeling_rnn import RNNForSequenceClassification
 from .sampling import RNNTrainer
@@ -71,6 +71,18 @@ class DataArguments:
         metadata={
             "help": "'train+validation' reproduces the notebook.",
             "choices": ["train", "train+validation"],
+        },
+    )
+    # A dataset instead of files, as in transformers' run_classification.py (datasets.load_dataset).
+    dataset_name: str | None = field(
+        default=None, metadata={"help": "Hub dataset id or local dataset folder; replaces --train_file."}
+    )
+    dataset_config_name: str | None = field(default=None, metadata={"help": "The dataset's configuration."})
+    train_split: str = field(default="train", metadata={"help": "Split of --dataset_name to train on."})
+    validation_split_name: str | None = field(
+        default=None,
+        metadata={
+            "help": "Split of --dataset_name to validate on; default: --validation_split of train_split."
         },
     )
 
@@ -152,16 +164,17 @@ def check_output_dir(args: RNNTrainingArguments) -> str | None:
 
 
 def prepare_tables(data: DataArguments) -> tuple[datasets.Dataset, datasets.Dataset]:
-    """Training and validation tables: a separate validation file, or the reference split."""
-    table = load_table(data.train_file, data.text_column, data.label_columns)
-    if data.validation_file is None:
+    """Training and validation tables (files or a dataset's splits): a separate validation table, or the
+    reference split of the training table."""
+    table, validation = read_tables(data)
+    if validation is None:
         return reference_split(
             table, data.label_columns, validation_split=data.validation_split, seed=data.split_seed,
             max_rows=data.max_rows,
         )  # fmt: skip
     if data.max_rows is not None:
         table = table.select(range(min(data.max_rows, table.num_rows)))
-    return table, load_table(data.validation_file, data.text_column, data.label_columns)
+    return table, validation
 
 
 def fit_tokenizer(model: ModelArguments, data: DataArguments, train, validation) -> RNNTokenizerFast:
