@@ -16,7 +16,7 @@ import pytest
 import torch
 from transformers import AutoModelForSequenceClassification
 
-from rnn_models.keras_import import SUPPORTED_LAYERS, convert_keras, from_keras
+from rnn_models.keras import SUPPORTED_LAYERS, convert_keras, from_keras
 
 keras = pytest.importorskip("keras")
 if keras.backend.backend() != "torch":

@@ -1,6 +1,6 @@
-"""Keras files -> model config, arrays per layer -> a `RNNForSequenceClassification` state dict.
+"""Keras files read with h5py, json and zipfile alone (no TensorFlow, no Keras): model config and weights.
 
-Reads both layouts with h5py alone (no TensorFlow, no Keras):
+Both weight layouts:
 
 - Keras 3 (``model.weights.h5`` inside a ``.keras`` archive, or ``model.save_weights("x.weights.h5")``):
   ``layers/<snake_case(class)[_n]>/vars/<i>``; recurrent layers keep theirs in ``cell/vars``, and
@@ -11,9 +11,6 @@ Reads both layouts with h5py alone (no TensorFlow, no Keras):
 
 Layers are found the way Keras's own ``load_weights`` finds them: by the class-based path in the Keras 3
 layout, by position among the layers with weights in the legacy one (by name first, when all names match).
-
-Gate layouts (Keras kernels are ``(inputs, gates * units)``, PyTorch weights ``(gates * units, inputs)``):
-LSTM gates i, f, c, o are PyTorch's i, f, g, o; GRU gates z, r, h become PyTorch's r, z, n.
 """
 
 import io
@@ -23,32 +20,24 @@ import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
-import torch
 
 try:
     import h5py
 except ImportError as error:  # h5py comes with the [keras] extra
     raise ImportError("Reading Keras files needs h5py: pip install 'rnn-models[keras]'.") from error
 
-if TYPE_CHECKING:
-    from .keras_import import KerasArchitecture, KerasLayer
-
 __all__ = [
     "KerasWeightRef",
-    "build_state_dict",
-    "dense_state",
-    "embedding_state",
     "keras3_layer_paths",
     "read_keras_config",
     "read_layer_weights",
-    "recurrent_state",
     "weights_source",
 ]
 
-RECURRENT_GATES = {"LSTM": 4, "GRU": 3, "SimpleRNN": 1}
+_RECURRENT = ("LSTM", "GRU", "SimpleRNN")  # their weights live in the layer's cell
 _KERAS3_CONTAINERS = ("layers", "_layer_checkpoint_dependencies")  # Keras 3, tf.keras 2.13+ archives
 
 
@@ -99,7 +88,7 @@ def _vars(group: h5py.Group) -> list[np.ndarray]:
 def _keras3_arrays(group: h5py.Group, class_name: str) -> list[np.ndarray]:
     if class_name == "Bidirectional":
         return [*_vars(group["forward_layer"]["cell"]), *_vars(group["backward_layer"]["cell"])]
-    if class_name in RECURRENT_GATES:
+    if class_name in _RECURRENT:
         return _vars(group["cell"])
     return _vars(group)
 
@@ -161,85 +150,6 @@ def read_layer_weights(
         return _legacy_weights(legacy_root, refs, label)
 
 
-def _check_shapes(label: str, arrays: Sequence[np.ndarray], expected: Sequence[tuple[int, ...]]) -> None:
-    shapes = [tuple(array.shape) for array in arrays]
-    if shapes != [tuple(shape) for shape in expected]:
-        raise ValueError(f"{label} has weights of shapes {shapes}, expected {[tuple(s) for s in expected]}.")
-
-
-def _tensor(array: np.ndarray) -> torch.Tensor:
-    return torch.from_numpy(np.ascontiguousarray(array, dtype=np.float32))
-
-
-def embedding_state(
-    arrays: Sequence[np.ndarray], vocab_size: int, dim: int, label: str
-) -> dict[str, torch.Tensor]:
-    """Keras ``Embedding`` ``(input_dim, output_dim)`` is the embedding table as is."""
-    _check_shapes(label, arrays, [(vocab_size, dim)])
-    return {"rnn.embeddings.weight": _tensor(arrays[0])}
-
-
-def _gru_to_torch_order(array: np.ndarray, units: int) -> np.ndarray:
-    # Keras stacks the gates z, r, h along the last axis; PyTorch wants r, z, n.
-    z, r, h = (array[..., i * units : (i + 1) * units] for i in range(3))
-    return np.concatenate([r, z, h], axis=-1)
-
-
-def recurrent_state(
-    arrays: Sequence[np.ndarray],
-    *,
-    cell: str,
-    input_size: int,
-    units: int,
-    use_bias: bool,
-    reset_after: bool,
-    prefix: str,
-    suffix: str,
-    label: str,
-) -> dict[str, torch.Tensor]:
-    """One direction of a Keras ``LSTM`` / ``GRU`` / ``SimpleRNN`` as ``nn.LSTM`` / ``nn.GRU`` / ``nn.RNN`` weights.
-
-    Keys are ``{prefix}weight_ih{suffix}`` etc. (``suffix`` ``"_l0"`` or ``"_l0_reverse"``). Keras has one
-    input bias (plus a recurrent bias row for GRU with ``reset_after=True``); the other PyTorch bias is
-    zero, which leaves every sum unchanged. With ``reset_after=False`` the GRU candidate bias stays on
-    the input side, outside ``r * (...)``, exactly as in Keras.
-
-    Example:
-        >>> k, u, b = np.ones((2, 8)), np.ones((2, 8)), np.arange(8.0)  # LSTM, 2 inputs, 2 units
-        >>> state = recurrent_state([k, u, b], cell="LSTM", input_size=2, units=2, use_bias=True,
-        ...                         reset_after=False, prefix="", suffix="_l0", label="lstm")
-        >>> tuple(state["weight_ih_l0"].shape), state["bias_hh_l0"].tolist()
-        ((8, 2), [0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0])
-    """
-    gates = RECURRENT_GATES[cell]
-    width = gates * units
-    bias_shape = (2, width) if cell == "GRU" and reset_after else (width,)
-    expected = [(input_size, width), (units, width)] + ([bias_shape] if use_bias else [])
-    _check_shapes(label, arrays, expected)
-    kernel, recurrent_kernel = arrays[0], arrays[1]
-    bias = arrays[2] if use_bias else np.zeros(bias_shape, dtype=np.float32)
-    bias_ih, bias_hh = (bias[0], bias[1]) if bias.ndim == 2 else (bias, np.zeros(width, dtype=np.float32))
-    if cell == "GRU":
-        kernel, recurrent_kernel, bias_ih, bias_hh = (
-            _gru_to_torch_order(array, units) for array in (kernel, recurrent_kernel, bias_ih, bias_hh)
-        )
-    return {
-        f"{prefix}weight_ih{suffix}": _tensor(kernel.T),  # (gates * units, input_size)
-        f"{prefix}weight_hh{suffix}": _tensor(recurrent_kernel.T),  # (gates * units, units)
-        f"{prefix}bias_ih{suffix}": _tensor(bias_ih),
-        f"{prefix}bias_hh{suffix}": _tensor(bias_hh),
-    }
-
-
-def dense_state(
-    arrays: Sequence[np.ndarray], in_features: int, units: int, use_bias: bool, label: str
-) -> dict[str, torch.Tensor]:
-    """Keras ``Dense`` kernel ``(in, units)`` becomes ``classifier.weight`` ``(units, in)``."""
-    _check_shapes(label, arrays, [(in_features, units)] + ([(units,)] if use_bias else []))
-    bias = arrays[1] if use_bias else np.zeros(units, dtype=np.float32)
-    return {"classifier.weight": _tensor(arrays[0].T), "classifier.bias": _tensor(bias)}
-
-
 def read_keras_config(path: str | Path) -> dict[str, Any]:
     """The model config (``{"class_name": ..., "config": ...}``) of a ``.keras``, ``.h5`` or ``.json`` file."""
     path = Path(path)
@@ -274,47 +184,3 @@ def weights_source(model_path: Path, weights: str | Path | None) -> tuple[str | 
     raise ValueError(
         f"{model_path.name}: a model config without weights; pass weights= (a .weights.h5 or .h5 file)."
     )
-
-
-def build_state_dict(
-    arch: "KerasArchitecture", weights: dict[str, list], label: str = "weights"
-) -> dict[str, torch.Tensor]:
-    """`RNNForSequenceClassification` state dict from the Keras arrays of each layer (see `keras_weights`)."""
-
-    def where(layer: "KerasLayer") -> str:
-        return f"{label}: layer {layer.name!r} ({layer.class_name})"
-
-    embedding = arch.embedding.config
-    state = embedding_state(
-        weights[arch.embedding.name], embedding["input_dim"], embedding["output_dim"], where(arch.embedding)
-    )
-    input_size = embedding["output_dim"]
-    for index, spec in enumerate(arch.recurrent):
-        arrays, per_direction = weights[spec.layer.name], 3 if spec.use_bias else 2
-        directions = ("_l0", "_l0_reverse") if spec.bidirectional else ("_l0",)
-        if len(arrays) != per_direction * len(directions):
-            raise ValueError(
-                f"{where(spec.layer)} has {len(arrays)} weights, expected {per_direction * len(directions)}."
-            )
-        for d, suffix in enumerate(directions):
-            state |= recurrent_state(
-                arrays[d * per_direction : (d + 1) * per_direction],
-                cell=spec.cell,
-                input_size=input_size,
-                units=spec.units,
-                use_bias=spec.use_bias,
-                reset_after=spec.reset_after,
-                prefix=f"rnn.layers.{index}.rnn.",
-                suffix=suffix,
-                label=where(spec.layer),
-            )
-        input_size = spec.units * len(directions)
-    dense = arch.dense
-    state |= dense_state(
-        weights[dense.name],
-        input_size,
-        dense.config["units"],
-        dense.config.get("use_bias", True),
-        where(dense),
-    )
-    return state
