@@ -95,7 +95,7 @@ def load_dataset_split(
     try:
         table = datasets.load_dataset(name, config_name, split=split)
     except Exception as error:  # datasets raises many types; each becomes one line
-        first = next(iter(str(error).splitlines()), "") or type(error).__name__
+        first = _dataset_error(error)
         if not Path(name).exists() and isinstance(error, (ConnectionError, FileNotFoundError)):
             raise ValueError(
                 f"{name}: not a local dataset folder, and not found on the Hub ({first})"
@@ -110,6 +110,24 @@ def load_dataset_split(
     for column in label_columns or []:
         _check_labels(where, column, table[column])
     return table
+
+
+def _dataset_error(error: Exception) -> str:
+    """The informative line(s) of a `datasets.load_dataset` error, as one line."""
+    lines = [line.strip() for line in str(error).splitlines() if line.strip()]
+    if isinstance(error, datasets.exceptions.DatasetGenerationCastError):
+        return " ".join(lines[1:4])  # which columns differ, and in which file
+    cause = error
+    while cause is not None and not hasattr(cause, "requested_column_names"):
+        cause = cause.__cause__ or cause.__context__
+    if cause is not None:  # datasets.table.CastError: data files of one configuration differ in columns
+        found, wanted = (
+            ", ".join(getattr(cause, key)) for key in ("table_column_names", "requested_column_names")
+        )
+        return f"All the data files must have the same columns; one has {found}, another {wanted}"
+    if isinstance(error, datasets.exceptions.DatasetGenerationError):
+        return _root_cause(error)
+    return lines[0] if lines else type(error).__name__
 
 
 def read_tables(data) -> tuple[datasets.Dataset, datasets.Dataset | None]:

@@ -4,7 +4,9 @@
 upload to it (preupload, LFS batch + PUT + verify, NDJSON commit), list it and download from it (resolve).
 It adds what tests need around that: bearer-token auth (write and read-only tokens), private repos, branches
 and pull-request refs, a request log, and faults injected into chosen endpoints (`LocalHub.fail_next`).
-Only model repos with ``namespace/name`` ids are supported; xet, pagination and redirects are not.
+Model and dataset repos with ``namespace/name`` ids are supported (a dataset repo is keyed
+``datasets/namespace/name`` in `LocalHub.repos`); LFS uploads to dataset repos, xet, pagination and
+redirects are not.
 """
 
 import base64
@@ -56,7 +58,16 @@ ROUTES = [
     ("POST", "lfs_verify", "/_lfs/{repo}/{oid}/verify", "write"),
     ("POST", "commit", "/api/models/{repo}/commit/{rev}", "write"),
     ("GET HEAD", "resolve", "/{repo}/resolve/{rev}/(?P<path>.+)", "read"),
+    # Dataset repos: the same handlers; `_match` keys them as "datasets/namespace/name".
+    ("GET", "repo_info", "/api/datasets/{repo}(?:/revision/{rev})?", "read"),
+    ("GET", "refs", "/api/datasets/{repo}/refs", "read"),
+    ("GET", "tree", "/api/datasets/{repo}/tree/{rev}(?:/(?P<path>.+))?", "read"),
+    ("POST", "paths_info", "/api/datasets/{repo}/paths-info/{rev}", "read"),
+    ("POST", "preupload", "/api/datasets/{repo}/preupload/{rev}", "write"),
+    ("POST", "commit", "/api/datasets/{repo}/commit/{rev}", "write"),
+    ("GET HEAD", "resolve", "/datasets/{repo}/resolve/{rev}/(?P<path>.+)", "read"),
 ]
+DATASET_PREFIXES = ("/api/datasets/", "/datasets/")
 
 
 def compile_route(pattern: str) -> re.Pattern:
@@ -332,6 +343,8 @@ class LocalHub:
             match = pattern.fullmatch(path)
             if match and request.method in methods:
                 params = {key: unquote(value) for key, value in match.groupdict().items() if value}
+                if "repo" in params and path.startswith(DATASET_PREFIXES):
+                    params["repo"] = f"datasets/{params['repo']}"
                 return name, access, getattr(self, f"_on_{name}"), params
         raise HubError(404, f"Not found: {request.method} {path}")
 
@@ -379,15 +392,17 @@ class LocalHub:
 
     def _on_create_repo(self, request: Request) -> Response:
         payload = request.json()
-        if payload.get("type", "model") not in (None, "model"):
-            raise HubError(400, "Only model repos are supported by this test Hub")
+        kind = payload.get("type") or "model"
+        if kind not in ("model", "dataset"):
+            raise HubError(400, "Only model and dataset repos are supported by this test Hub")
         repo_id = f"{payload.get('organization') or USER}/{payload['name']}"
-        url = f"{self.url}/{repo_id}"
+        key = repo_id if kind == "model" else f"datasets/{repo_id}"
+        url = f"{self.url}/{key}"
         with self._lock:
-            if repo_id in self.repos:
-                raise HubError(409, "You already created this model repo", url=url)
+            if key in self.repos:
+                raise HubError(409, f"You already created this {kind} repo", url=url)
             private = payload.get("visibility") == "private" or bool(payload.get("private"))
-            self.create_repo(repo_id, private)
+            self.create_repo(key, private)
         return json_response({"url": url, "name": repo_id})
 
     def _on_validate_yaml(self, request: Request) -> Response:
@@ -407,8 +422,8 @@ class LocalHub:
         data = card_data(commit.files) or {}
         return json_response(
             {
-                "id": repo,
-                "author": repo.split("/")[0],
+                "id": repo.removeprefix("datasets/"),
+                "author": repo.removeprefix("datasets/").split("/")[0],
                 "sha": commit.oid,
                 "private": private,
                 "siblings": siblings,
@@ -642,6 +657,15 @@ def point_huggingface_hub_at(hub: LocalHub, monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.setattr(
         transformers.utils.hub, "_hf_api", None, raising=False
     )  # rebuilt on use, with the new endpoint
+    import datasets.config  # datasets keeps its own copies of the endpoint and the offline switch
+
+    for name, value in {
+        "HF_ENDPOINT": hub.url,
+        "HUB_DATASETS_URL": hub.url + "/datasets/{repo_id}/resolve/{revision}/{path}",
+        "HF_HUB_OFFLINE": False,
+        "HF_DATASETS_OFFLINE": False,
+    }.items():
+        monkeypatch.setattr(datasets.config, name, value)
 
 
 @pytest.fixture

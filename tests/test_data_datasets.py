@@ -1,10 +1,12 @@
-"""Datasets instead of files (`--dataset_name`): a local dataset folder; one-line errors."""
+"""Datasets instead of files (`--dataset_name`): a local folder, a dataset repo on the local Hub; one-line errors."""
 
 import json
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from hub_server import USER
+from huggingface_hub import HfApi
 from test_training import make_dataset
 
 from rnn_models.cli import main
@@ -131,3 +133,35 @@ def test_cli_dataset_errors_are_one_line(argv, message, dataset_folder, tmp_path
     err = capsys.readouterr().err
     assert code == 1 and len(err.strip().splitlines()) == 1 and "Traceback" not in err
     assert pytest.importorskip("re").search(message, err)
+
+
+def test_splits_with_different_columns_say_which_and_where(tmp_path):
+    (tmp_path / "train.csv").write_text("comment_text,toxic\nhello,0\nyou idiot,1\n")
+    (tmp_path / "test.csv").write_text("id,comment_text\na,hello\n")
+    with pytest.raises(
+        ValueError,
+        match=r"\[train\]: All the data files must have the same columns; one has id, comment_text, another",
+    ):
+        load_dataset_split(str(tmp_path), "train")
+
+
+def test_a_dataset_repository_on_the_local_hub(dataset_folder, local_hub):
+    folder, _ = dataset_folder
+    api = HfApi()
+    api.create_repo(f"{USER}/comments", repo_type="dataset")
+    for name in ("train.csv", "validation.csv"):
+        api.upload_file(
+            path_or_fileobj=folder / name, path_in_repo=name, repo_id=f"{USER}/comments", repo_type="dataset"
+        )
+    train, valid = read_tables(
+        DataArguments(dataset_name=f"{USER}/comments", validation_split_name="validation")
+    )
+    assert valid["comment_text"] == load_dataset_split(str(folder), "validation")["comment_text"]
+    assert (train.num_rows, valid.num_rows) == (80, 40)
+    assert any(r.path.startswith(f"/datasets/{USER}/comments/resolve/") for r in local_hub.requests)
+    with pytest.raises(ValueError, match=rf"{USER}/comments\[test\]: Unknown split \"test\""):
+        load_dataset_split(f"{USER}/comments", "test")
+    with pytest.raises(
+        ValueError, match=rf"{USER}/nope: not a local dataset folder, and not found on the Hub"
+    ):
+        load_dataset_split(f"{USER}/nope", "train")

@@ -18,7 +18,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from tqdm import tqdm
 
-from rnn_models import vectors_formats
 from rnn_models.vectors import (
     CoverageReport,
     EmbeddingMatrix,
@@ -27,7 +26,9 @@ from rnn_models.vectors import (
     load_vectors,
     write_glove_text,
 )
-from rnn_models.vectors_cache import default_cache_dir
+from rnn_models.vectors import files as vector_files
+from rnn_models.vectors import formats as vector_formats
+from rnn_models.vectors.cache import default_cache_dir
 
 # One line per hazard of the real files (dim 3), then what a load must make of them.
 HAZARD_LINES = [
@@ -198,10 +199,10 @@ def test_hazards_with_a_vocabulary(tmp_path, vocab):
 @pytest.mark.parametrize("mapped", [True, False], ids=["mmap", "stream"])
 def test_small_windows_never_split_or_shift_a_row(tmp_path, monkeypatch, mapped):
     """Lines cut by the read windows, several bulk conversions, duplicates across conversions."""
-    monkeypatch.setattr(vectors_formats, "WINDOW", 7)
-    monkeypatch.setattr(vectors_formats, "FLUSH", 10)
+    monkeypatch.setattr(vector_files, "WINDOW", 7)
+    monkeypatch.setattr(vector_formats, "FLUSH", 10)
     if not mapped:
-        monkeypatch.setattr(vectors_formats, "_map", lambda stream: None)
+        monkeypatch.setattr(vector_files, "_map", lambda stream: None)
     path = write(tmp_path / "hazards.txt", HAZARD_LINES)
     check_hazards(load_vectors(path))
     vocab = ["the", "a\rb", "last"]
@@ -212,7 +213,7 @@ def test_python_fallback_when_the_bulk_parser_is_unavailable(tmp_path, monkeypat
     path = tmp_path / "glove.txt"
     random_glove_file(path)
     expected = load_vectors(path)
-    monkeypatch.setattr(vectors_formats, "parse_text_block", lambda values, dim: None)
+    monkeypatch.setattr(vector_formats, "parse_text_block", lambda values, dim: None)
     fallback = load_vectors(path)
     assert fallback.words == expected.words
     np.testing.assert_array_equal(fallback.matrix, expected.matrix)
@@ -332,7 +333,7 @@ def test_word2vec_binary_truncated(tmp_path):
 
 @pytest.mark.parametrize("name", ["hazards.txt.gz", "hazards.vec.gz", "hazards.zip"])
 def test_compressed_files(tmp_path, monkeypatch, name):
-    monkeypatch.setattr(vectors_formats, "WINDOW", 16)  # many chunks, lines cut across them
+    monkeypatch.setattr(vector_files, "WINDOW", 16)  # many chunks, lines cut across them
     text = b"\n".join(([b"13 3"] if ".vec" in name else []) + HAZARD_LINES) + b"\n"
     path = tmp_path / name
     if name.endswith(".gz"):
@@ -388,7 +389,7 @@ def test_cache_serves_the_second_load(cached_file, monkeypatch):
     first = load_vectors(cached_file, vocab=vocab)
     assert not first.stats.from_cache
     assert len(cache_files()) == 1 and str(cache_files()[0]).startswith(os.environ["HF_HOME"])
-    monkeypatch.setattr("rnn_models.vectors.read_vectors", lambda *a, **k: pytest.fail("parsed again"))
+    monkeypatch.setattr("rnn_models.vectors.load.read_vectors", lambda *a, **k: pytest.fail("parsed again"))
     second = load_vectors(cached_file, vocab=vocab)
     assert second.stats.from_cache and second.words == first.words == ["w1", "w5", "café"]
     np.testing.assert_array_equal(second.matrix, first.matrix)
@@ -430,7 +431,7 @@ def test_corrupt_cache_entry_is_rebuilt(cached_file, caplog, damage):
     entry.write_bytes(
         {"garbage": b"\x00garbage" * 100, "truncated": data[: len(data) // 2], "empty": b""}[damage]
     )
-    with caplog.at_level(logging.WARNING, logger="rnn_models.vectors_cache"):
+    with caplog.at_level(logging.WARNING, logger="rnn_models.vectors.cache"):
         rebuilt = load_vectors(cached_file, vocab=["w1", "w2"])
     assert not rebuilt.stats.from_cache and "Ignoring unreadable vectors cache entry" in caplog.text
     np.testing.assert_array_equal(rebuilt.matrix, expected.matrix)
@@ -449,7 +450,7 @@ def test_cache_off_and_elsewhere(cached_file, tmp_path):
 def test_unwritable_cache_is_reported_and_skipped(cached_file, tmp_path, caplog):
     blocker = tmp_path / "not_a_folder"
     blocker.write_text("a file where the cache folder should be")
-    with caplog.at_level(logging.WARNING, logger="rnn_models.vectors_cache"):
+    with caplog.at_level(logging.WARNING, logger="rnn_models.vectors.cache"):
         vectors = load_vectors(cached_file, vocab=["w1"], cache=blocker)
     assert vectors.words == ["w1"] and "Could not write the vectors cache entry" in caplog.text
 
@@ -564,7 +565,7 @@ def test_any_words_and_values_round_trip(words, dim, data, window):
     first = {word: i for i, word in reversed(list(enumerate(words)))}
     keep = sorted(first.values())
     with tempfile.TemporaryDirectory() as folder, pytest.MonkeyPatch.context() as patch:
-        patch.setattr(vectors_formats, "WINDOW", window)
+        patch.setattr(vector_files, "WINDOW", window)
         path = write_glove_text(vectors, Path(folder) / "v.txt")
         loaded = load_vectors(path, dim=dim)
         assert loaded.words == [words[i] for i in keep]

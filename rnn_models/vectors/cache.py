@@ -18,7 +18,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .vectors_formats import LoadStats, VectorFile
+from .files import VectorFile
+from .formats import LoadStats
 
 __all__ = ["cache_entry", "default_cache_dir", "read_entry", "vocabulary_hash", "write_entry"]
 
