@@ -64,8 +64,9 @@ class RNNConfig(PreTrainedConfig):
         pooling: ``"last"`` (final hidden state, like Keras ``return_sequences=False``), ``"max"`` or ``"mean"``
             over the real time steps.
         max_length: sequence length the tokenizer pads / truncates to (Keras ``maxlen``).
-        keras_compatible: ``False`` packs sequences by their attention mask (fast, padding-invariant);
-            ``True`` runs over the full padded length like Keras, for parity with imported Keras weights.
+        keras_compatible: ``False`` runs only each row's real tokens, found from the attention mask (fast,
+            padding-invariant, cost linear in real tokens); ``True`` runs over the full padded length like
+            Keras, for parity with imported Keras weights.
         gru_reset_after: GRU layout. ``True`` is PyTorch's and Keras 2.x/3's default (reset gate applied
             after the recurrent matmul); ``False`` is the TF1-era Keras layout, run by a slower step loop.
 

@@ -30,7 +30,7 @@ class RNNModelOutput(ModelOutput):
 
     Args:
         last_hidden_state: ``(batch, seq_len, hidden_size * directions)`` encoder output at every input
-            position (zeros at padding positions in packed mode).
+            position (zeros at padding positions unless keras_compatible).
         pooler_output: ``(batch, hidden_size * directions)`` features the classifier reads, chosen by
             ``config.pooling``.
     """

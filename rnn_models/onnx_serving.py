@@ -1,8 +1,8 @@
 """Serving through ONNX Runtime: the same scores as `predict_scores`, 1.3-2x faster on CPU.
 
 The exported graph runs the recurrent layers over its whole input with ONNX's native LSTM / GRU ops;
-packing does not export. So that its scores equal the packed model's, texts are batched by exact token
-count: no batch holds padding. Figures: ``benchmarks/serving_cpu.txt`` (`scripts/benchmark.py serving`);
+the eager path's per-row masking is not exported. So that its scores equal the eager model's, texts
+are batched by exact token count: no batch holds padding. Figures: ``benchmarks/serving_cpu.txt`` (`scripts/benchmark.py serving`);
 `torch.compile` was measured too and did not help.
 
 Needs the ``onnx`` extra: ``pip install "rnn-models[onnx]"``.
@@ -35,7 +35,7 @@ class _FullLengthLogits(nn.Module):
     def __init__(self, model: nn.Module):
         super().__init__()
         self.model = copy.deepcopy(model).cpu().float().eval()
-        self.model.config.keras_compatible = True  # no packing in the graph; batches carry no padding
+        self.model.config.keras_compatible = True  # no masking in the graph; batches carry no padding
 
     def forward(self, input_ids: torch.Tensor) -> torch.Tensor:
         return self.model(input_ids).logits
@@ -144,7 +144,7 @@ class OnnxClassifier:
         config = self.config
         padding = "max_length" if config.keras_compatible else False  # Keras mode runs the padded input
         encoded = tokenizer(list(texts), padding=padding, truncation=True, max_length=config.max_length)
-        # An empty text runs one padding step, as the packed model does.
+        # An empty text runs one padding step, as the eager model does.
         ids = [row or [tokenizer.pad_token_id] for row in encoded["input_ids"]]
         scores = np.zeros((len(ids), config.num_labels), dtype=np.float32)
         for rows in exact_length_batches([len(row) for row in ids], batch_size):

@@ -45,7 +45,7 @@ class ModelArguments:
         default=1500, metadata={"help": "Keras maxlen: pad / truncate to this many tokens."}
     )
     keras_compatible: bool = field(
-        default=False, metadata={"help": "Run every padded step like Keras instead of packed sequences."}
+        default=False, metadata={"help": "Run every padded step like Keras instead of only the real tokens."}
     )
     train_embeddings: bool = field(default=False, metadata={"help": "Fine-tune the word vectors too."})
 

@@ -3,7 +3,8 @@
     python scripts/benchmark.py serving [--presets lstm gru bilstm] [--rows 4000] [--join 1] [--json out.json]
 
 Each backend scores the same texts end to end (tokenize, sort, batch of 256, score) in its own child
-process, after one warm-up pass; the best of ``--repeats`` runs counts. The models are the reference
+process, after one warm-up pass; the best of ``--repeats`` runs counts. Data: real Jigsaw comments by
+default (``--workload vader`` for snippets). The models are the reference
 presets with a random 300-d embedding matrix (speed does not depend on the weights' values). Every
 backend's scores are checked against the eager ones before they are timed.
 """
@@ -14,6 +15,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_common import best_of, format_table, report, run_child
+from bench_data import WORKLOADS, workload
 
 BACKENDS = ["eager", "compile", "onnx"]
 
@@ -29,7 +31,7 @@ def worker(spec: dict) -> dict:
     from rnn_models.inference import predict_scores
 
     warnings.filterwarnings("ignore")
-    texts, _ = load_texts(spec["file"], "comment_text", "toxic", spec["rows"], spec["join"])
+    texts, _ = load_texts(spec["file"], spec["text_column"], spec["label_column"], spec["rows"], spec["join"])
     tokenizer = RNNTokenizerFast.from_texts(texts, max_length=1500)
     torch.manual_seed(0)
     config = RNNConfig.from_preset(spec["preset"], vocab_size=len(tokenizer), embedding_dim=DIM)
@@ -56,7 +58,8 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="benchmark.py serving", description=__doc__.splitlines()[0])
     parser.add_argument("--presets", nargs="+", default=["lstm", "gru", "bilstm"])
     parser.add_argument("--backends", nargs="+", default=BACKENDS, choices=BACKENDS)
-    parser.add_argument("--file", help="CSV with comment_text (default: the VADER snippets)")
+    parser.add_argument("--workload", default="jigsaw", choices=WORKLOADS, help="named data (bench_data.py)")
+    parser.add_argument("--file", help="a CSV with comment_text and toxic instead of the workload")
     parser.add_argument("--rows", type=int, default=4000)
     parser.add_argument(
         "--join", type=int, default=1, help="snippets joined per text (4: comment-like length)"
@@ -64,7 +67,13 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--json", default="benchmark_serving.json")
     args = parser.parse_args(argv)
-    spec = {"file": args.file, "rows": args.rows, "join": args.join, "repeats": args.repeats}
+    file, text_column, label_column = (
+        (args.file, "comment_text", "toxic") if args.file else workload(args.workload)
+    )
+    spec = {
+        "file": file, "text_column": text_column, "label_column": label_column, "rows": args.rows,
+        "join": args.join, "repeats": args.repeats,
+    }  # fmt: skip
     header = ["preset", "backend", "samples/s", "x eager", "max |score diff|"]
     rows, results = [], {}
     for preset in args.presets:
