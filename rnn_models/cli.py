@@ -12,7 +12,7 @@ from pathlib import Path
 
 __all__ = ["main"]
 
-USAGE = """usage: rnn-models {train,evaluate,predict,push,convert-keras,export-onnx} [options] [--debug]
+USAGE = """usage: rnn-models {train,evaluate,predict,push,convert-keras,export-onnx,demo} [options] [--debug]
 
   train          train a GloVe + LSTM / GRU / BiLSTM classifier with the Trainer (no options: demo data)
   evaluate       ROC AUC of a trained model on a labelled table, as JSON
@@ -20,6 +20,7 @@ USAGE = """usage: rnn-models {train,evaluate,predict,push,convert-keras,export-o
   push           upload a trained model folder to the Hugging Face Hub
   convert-keras  convert a trained Keras model (+ tokenizer JSON) into a model folder
   export-onnx    write model.onnx for `predict --backend onnx` (ONNX Runtime: faster CPU serving)
+  demo           a Gradio page for a model: scores and the words behind them (rnn-models[demo])
 
 Run `rnn-models COMMAND --help` for the options of a command."""
 
@@ -173,16 +174,29 @@ def _predict(argv: list[str]) -> int:
 
 
 def _push(argv: list[str]) -> int:
-    from .hub import push_folder, render_model_card
+    from .hub import push_folder, push_space, render_model_card
     from .model_card import card_facts_from_folder
 
-    parser = argparse.ArgumentParser(prog="rnn-models push", description="Upload a model folder to the Hub.")
-    parser.add_argument("--model", required=True, help="trained model folder")
-    parser.add_argument("--repo_id", required=True, help="USER/NAME on the Hub")
+    parser = argparse.ArgumentParser(
+        prog="rnn-models push",
+        description="Upload a model folder to the Hub, or write a demo Space for a model.",
+    )
+    parser.add_argument(
+        "--model", required=True, help="trained model folder (with --space: the Hub model repo)"
+    )
+    parser.add_argument("--repo_id", help="USER/NAME on the Hub")
+    parser.add_argument("--space", help="USER/NAME: write a Gradio Space that demos the Hub model --model")
     parser.add_argument("--private", action="store_true")
     parser.add_argument("--commit_message")
     parser.add_argument("--revision", help="branch to push to (created if missing)")
     args = parser.parse_args(argv)
+    if bool(args.repo_id) == bool(args.space):
+        raise ValueError("give --repo_id (push a model folder) or --space (write a demo Space), one of them")
+    if args.space:
+        print(
+            f"wrote the Space {args.space} for {args.model}: {push_space(args.space, args.model, private=args.private)}"
+        )
+        return 0
     readme = None
     if Path(args.model, "eval_results.json").is_file():  # trained here: the card names the repo it goes to
         readme = render_model_card(card_facts_from_folder(args.model, args.repo_id))
@@ -240,6 +254,30 @@ def _export_onnx(argv: list[str]) -> int:
     return 0
 
 
+def _demo(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(
+        prog="rnn-models demo", description="A Gradio page: scores per label and the words that pushed them."
+    )
+    parser.add_argument("--model", required=True, help="model folder or Hub repository id")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, help="default: the first free port from 7860")
+    parser.add_argument("--share", action="store_true", help="also a public gradio.live link")
+    args = parser.parse_args(argv)
+    try:
+        import gradio  # noqa: F401
+    except ImportError as error:
+        raise ImportError('the demo needs Gradio: pip install "rnn-models[demo]"') from error
+    from .demo_app import build_demo
+    from .inference import load_model
+
+    model, tokenizer = load_model(args.model)
+    app = build_demo(
+        model, tokenizer, title=Path(args.model).name if Path(args.model).is_dir() else args.model
+    )
+    app.launch(server_name=args.host, server_port=args.port, share=args.share)
+    return 0
+
+
 COMMANDS: dict[str, Callable[[list[str]], int]] = {
     "train": _train,
     "evaluate": _evaluate,
@@ -247,6 +285,7 @@ COMMANDS: dict[str, Callable[[list[str]], int]] = {
     "push": _push,
     "convert-keras": _convert_keras,
     "export-onnx": _export_onnx,
+    "demo": _demo,
 }
 
 

@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from huggingface_hub import EvalResult, HfApi, ModelCard, ModelCardData, get_token
+from huggingface_hub import CommitOperationAdd, EvalResult, HfApi, ModelCard, ModelCardData, get_token
 from huggingface_hub.errors import HfHubHTTPError, OfflineModeIsEnabled
 from huggingface_hub.utils import validate_repo_id
 
@@ -29,6 +29,7 @@ __all__ = [
     "card_template_path",
     "check_model_folder",
     "push_folder",
+    "push_space",
     "render_model_card",
 ]
 
@@ -92,6 +93,38 @@ def push_folder(
     url = commit.pr_url or commit.commit_url
     logger.info("Pushed %s to %s: %s", folder, repo_id, url)
     return url
+
+
+def push_space(
+    space_id: str, model_id: str, *, private: bool = False, token: str | None = None, title: str | None = None
+) -> str:
+    """Creates (or updates) the Gradio Space ``space_id`` that demos the Hub model ``model_id``, in one commit.
+
+    The Space holds `rnn_models.space.space_files`: app.py, requirements.txt (torch, transformers,
+    gradio) and its README. Returns the commit URL; failures are a one-line `HubPushError`.
+
+    Example:
+        >>> push_space("me/toxic-demo", "not-a-repo-id")
+        Traceback (most recent call last):
+        ValueError: 'not-a-repo-id': expected a Hub model repository id, USER/NAME
+        >>> push_space("me/toxic-demo", "me/toxic-lstm")  # doctest: +SKIP
+        'https://huggingface.co/spaces/me/toxic-demo/commit/...'
+    """
+    from .space import space_files
+
+    files = space_files(model_id, title)
+    validate_repo_id(space_id)
+    api = HfApi(token=token)
+    operations = [CommitOperationAdd(path, text.encode("utf-8")) for path, text in files.items()]
+    try:
+        api.create_repo(space_id, repo_type="space", space_sdk="gradio", private=private, exist_ok=True)
+        commit = api.create_commit(
+            space_id, operations, commit_message=f"Demo of {model_id} (rnn-models)", repo_type="space"
+        )
+    except Exception as err:
+        secret = token or get_token()
+        raise _push_error(err, space_id, api.endpoint, secret) from _safe_cause(err, secret)
+    return commit.commit_url
 
 
 @contextmanager

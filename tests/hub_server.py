@@ -4,9 +4,9 @@
 upload to it (preupload, LFS batch + PUT + verify, NDJSON commit), list it and download from it (resolve).
 It adds what tests need around that: bearer-token auth (write and read-only tokens), private repos, branches
 and pull-request refs, a request log, and faults injected into chosen endpoints (`LocalHub.fail_next`).
-Model and dataset repos with ``namespace/name`` ids are supported (a dataset repo is keyed
-``datasets/namespace/name`` in `LocalHub.repos`); LFS uploads to dataset repos, xet, pagination and
-redirects are not.
+Model, dataset and Space repos with ``namespace/name`` ids are supported (a dataset repo is keyed
+``datasets/namespace/name`` in `LocalHub.repos`, a Space ``spaces/namespace/name``); LFS uploads to
+dataset and Space repos, xet, pagination and redirects are not.
 """
 
 import base64
@@ -66,8 +66,19 @@ ROUTES = [
     ("POST", "preupload", "/api/datasets/{repo}/preupload/{rev}", "write"),
     ("POST", "commit", "/api/datasets/{repo}/commit/{rev}", "write"),
     ("GET HEAD", "resolve", "/datasets/{repo}/resolve/{rev}/(?P<path>.+)", "read"),
+    # Space repos: enough to create one, commit to it and read it back.
+    ("GET", "repo_info", "/api/spaces/{repo}(?:/revision/{rev})?", "read"),
+    ("POST", "preupload", "/api/spaces/{repo}/preupload/{rev}", "write"),
+    ("POST", "commit", "/api/spaces/{repo}/commit/{rev}", "write"),
+    ("GET HEAD", "resolve", "/spaces/{repo}/resolve/{rev}/(?P<path>.+)", "read"),
 ]
-DATASET_PREFIXES = ("/api/datasets/", "/datasets/")
+# URL prefix -> the key prefix of such repos in `LocalHub.repos` (model repos have none).
+REPO_KINDS = {
+    "/api/datasets/": "datasets/",
+    "/datasets/": "datasets/",
+    "/api/spaces/": "spaces/",
+    "/spaces/": "spaces/",
+}
 
 
 def compile_route(pattern: str) -> re.Pattern:
@@ -343,8 +354,9 @@ class LocalHub:
             match = pattern.fullmatch(path)
             if match and request.method in methods:
                 params = {key: unquote(value) for key, value in match.groupdict().items() if value}
-                if "repo" in params and path.startswith(DATASET_PREFIXES):
-                    params["repo"] = f"datasets/{params['repo']}"
+                kind = next((key for url, key in REPO_KINDS.items() if path.startswith(url)), "")
+                if "repo" in params:
+                    params["repo"] = kind + params["repo"]
                 return name, access, getattr(self, f"_on_{name}"), params
         raise HubError(404, f"Not found: {request.method} {path}")
 
@@ -393,10 +405,12 @@ class LocalHub:
     def _on_create_repo(self, request: Request) -> Response:
         payload = request.json()
         kind = payload.get("type") or "model"
-        if kind not in ("model", "dataset"):
-            raise HubError(400, "Only model and dataset repos are supported by this test Hub")
+        if kind not in ("model", "dataset", "space"):
+            raise HubError(400, "Only model, dataset and space repos are supported by this test Hub")
+        if kind == "space" and not payload.get("sdk"):
+            raise HubError(400, "A Space needs an sdk (gradio, docker or static)")
         repo_id = f"{payload.get('organization') or USER}/{payload['name']}"
-        key = repo_id if kind == "model" else f"datasets/{repo_id}"
+        key = repo_id if kind == "model" else f"{kind}s/{repo_id}"
         url = f"{self.url}/{key}"
         with self._lock:
             if key in self.repos:
@@ -422,8 +436,8 @@ class LocalHub:
         data = card_data(commit.files) or {}
         return json_response(
             {
-                "id": repo.removeprefix("datasets/"),
-                "author": repo.removeprefix("datasets/").split("/")[0],
+                "id": "/".join(repo.split("/")[-2:]),
+                "author": repo.split("/")[-2],
                 "sha": commit.oid,
                 "private": private,
                 "siblings": siblings,
