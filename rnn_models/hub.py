@@ -346,7 +346,7 @@ def render_model_card(facts: CardFacts) -> str:
     mode = (
         "Runs every padded step like Keras (`keras_compatible=True`)."
         if config.get("keras_compatible")
-        else "Sequences are packed by their attention mask: padding on either side costs nothing."
+        else "Each sequence runs over its real tokens only (its attention mask): padding on either side costs nothing."
     )
     card = ModelCard.from_template(
         card_data(facts),
