@@ -155,6 +155,12 @@ def test_hub_shipped_modules_import_only_stdlib_torch_and_transformers():
     assert all(name.count(".") == 1 and modules()[name].name != "__init__.py" for name in closure), closure
 
 
+def test_the_space_app_imports_only_stdlib_torch_transformers_and_gradio():
+    # rnn-models push --space copies demo_app.py alone into a Space as app.py (rnn_models/space.py).
+    inside, outside = imports(f"{PACKAGE}.demo_app")
+    assert (sorted(inside), sorted(outside - HUB_ALLOWED - {"gradio"})) == ([], [])
+
+
 def test_only_hub_imports_huggingface_hub():
     importers = sorted(name for name in modules() if "huggingface_hub" in imports(name)[1])
     assert importers == [f"{PACKAGE}.hub"]
