@@ -30,6 +30,7 @@ MODEL_FILES = {
     "model.safetensors",
     "configuration_rnn.py",
     "modeling_rnn.py",
+    "recurrent_layers.py",
 }
 IDS = [[0, 0, 5, 6, 7], [3, 4, 0, 0, 0], [9, 8, 7, 6, 5]]
 MASK = [[0, 0, 1, 1, 1], [1, 1, 0, 0, 0], [1, 1, 1, 1, 1]]

@@ -16,7 +16,8 @@ pytestmark = pytest.mark.filterwarnings("ignore:Use 'content=:DeprecationWarning
 REPO = "tester/toxic-gru"
 TEXTS = ["thanks for the helpful citation", "you pathetic idiot", "this page is a stupid edit"]
 PUSHED = {
-    "model.safetensors", "config.json", "configuration_rnn.py", "modeling_rnn.py", "tokenizer.json",
+    "model.safetensors", "config.json", "configuration_rnn.py", "modeling_rnn.py", "recurrent_layers.py",
+    "tokenizer.json",
     "tokenizer_config.json", "README.md", "roc_curve.png", "eval_results.json",
 }  # fmt: skip
 

@@ -75,7 +75,7 @@ def test_output_folder_is_a_complete_hugging_face_model(trained):
     names = {p.name for p in out.iterdir()}
     expected = {
         "config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json", "configuration_rnn.py",
-        "modeling_rnn.py", "eval_results.json", "roc_curve.png", "README.md", "trainer_state.json",
+        "modeling_rnn.py", "recurrent_layers.py", "eval_results.json", "roc_curve.png", "README.md", "trainer_state.json",
         "training_args.json", "run_args.json",
     }  # fmt: skip
     assert expected <= names
