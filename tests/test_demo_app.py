@@ -74,3 +74,16 @@ def test_the_app_over_http_gives_predicts_scores(model_and_tokenizer, monkeypatc
     assert np.allclose(
         [w for _, w in words], [w for _, w in explain(model, tokenizer, "you idiot stop this")[1]]
     )
+
+
+def test_demo_command_builds_the_app_for_a_model_folder(model_and_tokenizer, tmp_path, monkeypatch):
+    gradio = pytest.importorskip("gradio")
+    from rnn_models.cli import main
+
+    model, tokenizer = model_and_tokenizer
+    model.save_pretrained(tmp_path / "toxic-tiny")
+    tokenizer.save_pretrained(tmp_path / "toxic-tiny")
+    launched = []
+    monkeypatch.setattr(gradio.Blocks, "launch", lambda app, **options: launched.append((app.title, options)))
+    assert main(["demo", "--model", str(tmp_path / "toxic-tiny"), "--port", "7999"]) == 0
+    assert launched == [("toxic-tiny", {"server_name": "127.0.0.1", "server_port": 7999, "share": False})]
