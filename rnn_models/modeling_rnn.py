@@ -18,10 +18,10 @@ from .recurrent_layers import ChannelDropout, RecurrentLayer, length_chunks
 
 __all__ = ["RNNForSequenceClassification", "RNNModel", "RNNModelOutput", "RNNPreTrainedModel"]
 
-# What one recurrent step costs beyond its rows' work, counted in rows (see `length_chunks`): measured
-# on a 2-core CPU (PyTorch 2.13); on a GPU a step's launch cost outweighs many rows, so batches split
-# only around very long rows.
-STEP_OVERHEAD_ROWS = {"cpu": 16, "cuda": 256}
+# What one recurrent step costs beyond its rows' work, counted in rows (see `length_chunks`): about 3
+# (lstm, bilstm) to 8 (gru) on a 2-core CPU with PyTorch 2.13. On a GPU a step's launch cost outweighs
+# many rows, so batches split only around very long rows (not measured yet).
+STEP_OVERHEAD_ROWS = {"cpu": 8, "cuda": 256}
 
 
 @dataclass
