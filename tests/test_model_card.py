@@ -1,12 +1,14 @@
 """The model card: rendered from plain facts (text equality with a golden file) and valid metadata."""
 
 import json
+import tomllib
 from pathlib import Path
 
+import pytest
 from huggingface_hub import ModelCard
 
 from rnn_models import RNNConfig, RNNForSequenceClassification
-from rnn_models.hub import render_model_card
+from rnn_models.hub import card_template_path, render_model_card
 from rnn_models.model_card import CardFacts, card_facts_from_folder
 
 GOLDEN = Path(__file__).parent / "data" / "expected_model_card.md"
@@ -74,3 +76,26 @@ def test_tags_say_toxicity_only_for_toxicity_labels():
 def _write(path: Path, text: str) -> Path:
     path.write_text(text)
     return path
+
+
+REFERENCE = Path(__file__).resolve().parent.parent / "model_cards" / "reference"
+
+
+@pytest.mark.parametrize("preset", ["lstm", "gru"])
+def test_reference_cards_are_what_the_script_renders_from_their_facts(preset):
+    folder = REFERENCE / f"toxic-{preset}-demo"
+    committed = (folder / "README.md").read_text(encoding="utf-8")
+    rendered = render_model_card(card_facts_from_folder(folder, folder.name))
+    assert committed == rendered, f"{folder}/README.md is stale: run python scripts/make_model_cards.py"
+    run_args = json.loads((folder / "run_args.json").read_text())
+    assert run_args["model"]["preset"] == preset and run_args["data"]["train_file"] == "demo"
+    assert run_args["data"]["fit_tokenizer_on"] == "train+validation" and "**Demo figures.**" in committed
+
+
+def test_the_one_card_template_is_model_cards_and_wheels_carry_it():
+    setuptools = tomllib.loads((REFERENCE.parent.parent / "pyproject.toml").read_text())["tool"]["setuptools"]
+    assert setuptools["package-dir"]["rnn_models.model_cards"] == "model_cards"
+    assert "rnn_models.model_cards" in setuptools["packages"]
+    assert setuptools["package-data"]["rnn_models.model_cards"] == ["rnn_classifier.md"]
+    assert card_template_path() == REFERENCE.parent / "rnn_classifier.md"  # a checkout reads the same file
+    assert not (REFERENCE.parent.parent / "rnn_models" / "model_cards").exists()  # no second copy
