@@ -18,8 +18,8 @@ from .configuration_rnn import PRESETS, RNNConfig
 from .data import DEMO_DATA, check_auc_defined, read_tables, reference_split, tokenize_dataset
 from .metrics import make_compute_metrics
 from .modeling_rnn import RNNForSequenceClassification
-from .sampling import RNNTrainer
 from .tokenization_rnn import RNNTokenizerFast
+from .trainer import RNNTrainer
 from .vectors import build_embedding_matrix, load_vectors
 
 __all__ = ["DataArguments", "ModelArguments", "RNNTrainingArguments", "TrainingRun", "train"]

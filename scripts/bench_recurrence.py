@@ -1,11 +1,12 @@
-"""Recurrent cost against sequence length: the packed-sequence path (before) vs the masked path (now).
+"""Recurrent cost against sequence length: packed sequences (before) vs the masked path (now), each with
+subnormal floats kept or flushed to zero (as `RNNTrainer` trains).
 
     python scripts/benchmark.py recurrence [--presets lstm gru bilstm] [--lengths 64 256 1024]
 
 One forward + backward of a 64-row batch per preset (300-d inputs, as with GloVe 840B), with the row
 lengths spread over the upper half of T (the longest is T), as length-grouped batches of real comments
-are. Best of ``--repeats``; the old path is skipped at longer T once it took more than
-``--old_budget_s`` seconds (its cost grows much faster than T). A linear path keeps ms per step flat.
+are; the loss reads the final states only, as a classifier's does. Best of ``--repeats``; a variant
+is skipped at longer T once it took more than ``--budget_s`` seconds. A linear path keeps ms per step flat.
 """
 
 import argparse
@@ -19,19 +20,30 @@ from bench_common import fp32_matmul_peak_gflops, recurrent_flops_per_token, rep
 DIM = 300
 
 
-def time_step(layer, x, lengths, repeats: int, packed: bool) -> float:
+def time_step(layer, x, lengths, repeats: int, packed: bool, flush: bool) -> float:
+    from contextlib import nullcontext
+
     from rnn_models.recurrent_layers import run_packed
+    from rnn_models.trainer import flush_denormals
 
     run = run_packed if packed else type(layer)._run_masked
     best = float("inf")
-    for _ in range(repeats):
-        start = time.perf_counter()
-        weights = layer.recurrent_weights()
-        outputs, final = run(layer, x, lengths, weights)
-        (outputs.sum() + final.sum()).backward()
-        best = min(best, time.perf_counter() - start)
-        x.grad = None
+    with flush_denormals() if flush else nullcontext():
+        for _ in range(repeats):
+            start = time.perf_counter()
+            _, final = run(layer, x, lengths, layer.recurrent_weights())
+            final.sum().backward()
+            best = min(best, time.perf_counter() - start)
+            x.grad = None
     return best
+
+
+VARIANTS = {  # name: (packed, flush subnormals)
+    "packed": (True, False),
+    "packed+flush": (True, True),
+    "masked": (False, False),
+    "masked+flush": (False, True),
+}
 
 
 def main(argv: list[str]) -> int:
@@ -45,7 +57,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--lengths", nargs="+", type=int, default=[64, 256, 1024])
     parser.add_argument("--batch_size", type=int, default=64)
     parser.add_argument("--repeats", type=int, default=2)
-    parser.add_argument("--old_budget_s", type=float, default=30.0)
+    parser.add_argument("--budget_s", type=float, default=20.0)
     parser.add_argument("--json", default="benchmark_recurrence.json")
     args = parser.parse_args(argv)
     peak = fp32_matmul_peak_gflops()
@@ -53,13 +65,10 @@ def main(argv: list[str]) -> int:
     header = [
         "preset",
         "T",
-        "old ms",
-        "new ms",
-        "old / new",
-        "old ms/step",
-        "new ms/step",
-        "new GFLOP/s",
-        "% of peak",
+        *(f"{name} ms/step" for name in VARIANTS),
+        "packed / masked+flush",
+        "GFLOP/s",
+        "% peak",
     ]
     rows, results = [], {}
     for preset in args.presets:
@@ -68,22 +77,34 @@ def main(argv: list[str]) -> int:
         layer = RecurrentLayer(config, DIM).train()
         flops = 3 * recurrent_flops_per_token(config)  # forward + backward
         warm_up = torch.randn(args.batch_size, 16, DIM, requires_grad=True)
-        for packed in (False, True):  # first calls allocate and pick kernels
-            time_step(layer, warm_up, torch.full((args.batch_size,), 16), 1, packed)
-        old_too_slow = False
+        for packed, flush in VARIANTS.values():  # first calls allocate and pick kernels
+            time_step(layer, warm_up, torch.full((args.batch_size,), 16), 1, packed, flush)
+        over_budget = set()
         for length in args.lengths:
             lengths = torch.randint(length // 2, length + 1, (args.batch_size,))
             lengths[0] = length
             x = torch.randn(args.batch_size, length, DIM, requires_grad=True)
-            new = time_step(layer, x, lengths, args.repeats, packed=False)
-            old = float("nan") if old_too_slow else time_step(layer, x, lengths, args.repeats, packed=True)
-            old_too_slow = old_too_slow or old > args.old_budget_s
-            gflops = flops * int(lengths.sum()) / new / 1e9
-            rows.append([
-                preset, length, old * 1e3, new * 1e3, old / new, old / length * 1e3, new / length * 1e3,
-                gflops, 100 * gflops / peak,
-            ])  # fmt: skip
-            results.setdefault(preset, {})[length] = {"old_s": old, "new_s": new, "new_gflops": gflops}
+            seconds = {}
+            for name, (packed, flush) in VARIANTS.items():
+                skip = name in over_budget
+                seconds[name] = (
+                    float("nan") if skip else time_step(layer, x, lengths, args.repeats, packed, flush)
+                )
+                if seconds[name] > args.budget_s:
+                    over_budget.add(name)
+            gflops = flops * int(lengths.sum()) / seconds["masked+flush"] / 1e9
+            per_step = [seconds[name] / length * 1e3 for name in VARIANTS]
+            rows.append(
+                [
+                    preset,
+                    length,
+                    *per_step,
+                    seconds["packed"] / seconds["masked+flush"],
+                    gflops,
+                    100 * gflops / peak,
+                ]
+            )
+            results.setdefault(preset, {})[length] = {**seconds, "gflops": gflops}
             print(rows[-1], flush=True)
     report(args.json, header, rows, {**vars(args), "fp32_matmul_peak_gflops": peak}, results)
     return 0

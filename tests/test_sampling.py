@@ -8,7 +8,8 @@ from transformers.trainer_pt_utils import LengthGroupedSampler
 
 from conftest import tiny_config
 from rnn_models import RNNForSequenceClassification
-from rnn_models.sampling import MegaBatchLengthGroupedSampler, RNNTrainer
+from rnn_models.sampling import MegaBatchLengthGroupedSampler
+from rnn_models.trainer import RNNTrainer
 from rnn_models.training import RNNTrainingArguments
 
 
