@@ -232,6 +232,11 @@ class RNNModel(RNNPreTrainedModel):
             x, final = self._run_layers(input_ids, None, weights)
             return x, self._pool(x, final, None), None
         mask = self._mask(input_ids, attention_mask)
+        if input_ids.shape[1] == 0:  # a batch of empty texts: one padding step each, like any empty text
+            input_ids, mask = (
+                F.pad(input_ids, (0, 1), value=self.config.pad_token_id or 0),
+                F.pad(mask, (0, 1)),
+            )
         lengths = mask.sum(dim=1).clamp(min=1)  # (batch,); empty texts run one padding step
         # Real tokens first, in their original order: any padding side becomes right padding.
         positions = torch.argsort((mask == 0).to(torch.int8), dim=1, stable=True)[:, : int(lengths.max())]

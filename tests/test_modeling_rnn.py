@@ -68,6 +68,15 @@ def test_empty_rows_run_one_padding_step_instead_of_failing():
     assert torch.isfinite(logits).all() and logits.shape == (2, 1)
 
 
+def test_a_batch_of_only_empty_texts_scores_like_an_empty_text_beside_others():
+    model = RNNForSequenceClassification(tiny_config()).eval()
+    alone = model(
+        torch.zeros(2, 0, dtype=torch.long), attention_mask=torch.zeros(2, 0, dtype=torch.long)
+    ).logits
+    beside = model(torch.tensor([[0, 0, 0], [0, 4, 5]])).logits
+    torch.testing.assert_close(alone, beside[:1].expand(2, 1), atol=1e-6, rtol=0)
+
+
 @pytest.mark.parametrize("architecture", ARCHITECTURES)
 def test_keras_compatible_mode_equals_packed_mode_without_padding(architecture):
     packed = RNNForSequenceClassification(tiny_config(**architecture)).eval()
