@@ -1,7 +1,7 @@
 """Recurrent layers whose cost is linear in the number of real tokens, for every cell and direction.
 
 Shipped next to the weights by ``save_pretrained`` (``modeling_rnn.py`` imports it): imports only the
-standard library and torch.
+standard library, torch and the configuration.
 
 Why not packed sequences: PyTorch's LSTM / GRU backward on a ``PackedSequence`` grows much faster than
 linearly with the longest sequence (pytorch/pytorch#149194; measured here, one lstm batch of 64 x 1,054
@@ -17,6 +17,8 @@ import torch.nn.functional as F
 from torch import nn
 from torch.func import functional_call
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+
+from .configuration_rnn import RNNConfig
 
 __all__ = [
     "ChannelDropout",
@@ -172,7 +174,7 @@ class RecurrentLayer(nn.Module):
         ((2, 4, 6), (2, 6), True)
     """
 
-    def __init__(self, config, input_size: int):
+    def __init__(self, config: RNNConfig, input_size: int):
         super().__init__()
         rnn_class = RNN_CLASSES[config.cell]
         if config.cell == "gru" and not config.gru_reset_after:
