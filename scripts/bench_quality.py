@@ -124,11 +124,12 @@ def mean_sd(values: list[float]) -> str:
 
 def table_row(preset: str, ours: list[dict], keras: list[dict]) -> list:
     ours_auc, keras_auc = [r["roc_auc"] for r in ours], [r["roc_auc"] for r in keras]
-    delta = float(np.mean(ours_auc) - np.mean(keras_auc)) if keras_auc else float("nan")
+    both = bool(ours_auc and keras_auc)  # a run of one side only compares nothing
+    delta = float(np.mean(ours_auc) - np.mean(keras_auc)) if both else float("nan")
     return [
         preset, mean_sd(ours_auc), mean_sd(keras_auc), f"{delta:+.4f}",
-        ("yes" if delta >= -0.005 else "no") if keras_auc else "-",
-        float(np.mean([r["train_seconds"] for r in ours])),
+        ("yes" if delta >= -0.005 else "no") if both else "-",
+        float(np.mean([r["train_seconds"] for r in ours])) if ours else float("nan"),
         float(np.mean([r["train_seconds"] for r in keras])) if keras else float("nan"),
     ]  # fmt: skip
 
