@@ -24,6 +24,7 @@ __all__ = [
     "ChannelDropout",
     "RecurrentLayer",
     "ResetBeforeGRU",
+    "concat_final_states",
     "last_real_step",
     "length_chunks",
     "reverse_padded",
@@ -118,6 +119,12 @@ def last_real_step(outputs: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor
     return outputs.gather(1, index).squeeze(1)  # (batch, hidden)
 
 
+def concat_final_states(state) -> torch.Tensor:
+    """A PyTorch RNN's final hidden states ``(directions, batch, hidden)`` as ``(batch, hidden * directions)``."""
+    final = state[0] if isinstance(state, tuple) else state  # LSTM returns (h_n, c_n)
+    return torch.cat(list(final), dim=-1)
+
+
 class ResetBeforeGRU(nn.GRU):
     """Single-layer GRU with the reset gate applied *before* the recurrent matmul.
 
@@ -206,8 +213,7 @@ class RecurrentLayer(nn.Module):
             return functional_call(self.rnn, weights, (x, lengths))
         if lengths is None:  # keras_compatible: every padded step, like Keras
             outputs, state = functional_call(self.rnn, weights, (x,))
-            final = state[0] if isinstance(state, tuple) else state  # LSTM returns (h_n, c_n)
-            return outputs, torch.cat(list(final), dim=-1)  # final: (directions, batch, hidden)
+            return outputs, concat_final_states(state)
         return self._run_masked(x, lengths.to(x.device), weights)
 
     def _run_masked(self, x: torch.Tensor, lengths: torch.Tensor, weights: dict[str, torch.Tensor]):
@@ -245,5 +251,4 @@ def run_packed(
     packed = pack_padded_sequence(x, lengths.cpu(), batch_first=True, enforce_sorted=False)
     outputs, state = functional_call(layer.rnn, weights, (packed,))
     outputs, _ = pad_packed_sequence(outputs, batch_first=True, total_length=x.shape[1])
-    final = state[0] if isinstance(state, tuple) else state  # LSTM returns (h_n, c_n)
-    return outputs, torch.cat(list(final), dim=-1)  # final: (directions, batch, hidden)
+    return outputs, concat_final_states(state)

@@ -27,7 +27,7 @@ from bench_common import (
 )
 from bench_data import WORKLOADS, workload
 
-KERAS_SAMPLES = {"lstm": 128, "gru": 64, "bilstm": 64}  # Keras at 1,500 steps: ~16, ~0.3, ~0.15 samples/s
+KERAS_SAMPLES = {"lstm": 128, "gru": 64, "bilstm": 64}  # Keras at 1,500 steps: ~10, ~8, ~0.7 samples/s
 DIM = 300
 
 
