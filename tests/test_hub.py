@@ -1,4 +1,4 @@
-"""push_folder against the local test Hub (tests/hub_server.py): what is pushed loads where rnn-models is not
+"""push_folder against the local test Hub (tests/hub_server/): what is pushed loads where rnn-models is not
 installed; every failure is one line naming the repo and the cause, leaves the folder alone and can be rerun."""
 
 import hashlib

@@ -1,4 +1,4 @@
-"""The test Hub of tests/hub_server.py, driven by huggingface_hub as the Hub tests drive it."""
+"""The test Hub of tests/hub_server/, driven by huggingface_hub as the Hub tests drive it."""
 
 import hashlib
 import random
