@@ -174,8 +174,8 @@ def _predict(argv: list[str]) -> int:
 
 
 def _push(argv: list[str]) -> int:
-    from .hub import push_folder, push_space, render_model_card
-    from .model_card import card_facts_from_folder
+    from .hub import push_folder, push_space
+    from .model_card import card_facts_from_folder, render_model_card
 
     parser = argparse.ArgumentParser(
         prog="rnn-models push",

@@ -1,8 +1,12 @@
 """Sharing on the Hugging Face Hub: the only module of rnn-models that talks to the Hub.
 
 `push_folder` uploads a folder written by ``save_pretrained`` (weights, config and the model code that
-``trust_remote_code`` needs) as one commit. Failures become a `HubPushError` with a one-line message that
-names the repository and the cause; the access token never appears in it, nor in logs.
+``trust_remote_code`` needs) as one commit; `push_space` writes a demo Space. Failures become a
+`HubPushError` with a one-line message that names the repository and the cause; the access token never
+appears in it, nor in logs. The card's text comes from `rnn_models.model_card`.
+
+Deprecated (kept for one release): ``render_model_card`` and ``card_template_path`` are aliases of those
+in `rnn_models.model_card`; ``card_data`` is `rnn_models.model_card.card_metadata` as a ``ModelCardData``.
 """
 
 import logging
@@ -15,11 +19,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from huggingface_hub import CommitOperationAdd, EvalResult, HfApi, ModelCard, ModelCardData, get_token
+from huggingface_hub import CommitOperationAdd, HfApi, ModelCardData, get_token
 from huggingface_hub.errors import HfHubHTTPError, OfflineModeIsEnabled
 from huggingface_hub.utils import validate_repo_id
 
-from .model_card import KERAS_REFERENCE_AUC, CardFacts
+from .model_card import CardFacts, card_metadata, card_template_path, render_model_card
 
 __all__ = [
     "IGNORE_PATTERNS",
@@ -234,139 +238,6 @@ def _safe_cause(err: Exception, token: str | None) -> Exception | None:
     return None if token and any(token in text for text in texts) else err
 
 
-# ---------------------------------------------------------------------------------------------------
-# Model card: a pure function from `CardFacts` to README text (the template is model_cards/*.md).
-
-CARD_TEMPLATE_NAME = "rnn_classifier.md"
-DEMO_NOTE = (
-    "**Demo figures.** This model was trained and validated on the demo data shipped with rnn-models "
-    "(1,500 real Jigsaw comments, 300 of them held out for validation), not on the full Jigsaw data: its "
-    "ROC AUC is indicative only (standard error about 0.04), and the model is not meant for real use."
-)
-
-
-def card_template_path() -> Path:
-    """The card template: ``rnn_models/model_cards/`` in an installed wheel, ``model_cards/`` in a checkout.
-
-    Example:
-        >>> card_template_path().name
-        'rnn_classifier.md'
-    """
-    package = Path(__file__).resolve().parent
-    for folder in (package / "model_cards", package.parent / "model_cards"):
-        if (folder / CARD_TEMPLATE_NAME).is_file():
-            return folder / CARD_TEMPLATE_NAME
-    raise FileNotFoundError(
-        f"{package}: the model card template {CARD_TEMPLATE_NAME} is missing; reinstall rnn-models"
-    )
-
-
-def _auc(value: float | None) -> str:
-    return "undefined" if value is None else f"{value:.4f}"
-
-
 def card_data(facts: CardFacts) -> ModelCardData:
-    """The card's YAML metadata: library, pipeline, tags, datasets, metrics, license and the model-index."""
-    per_label = facts.results.get("roc_auc_per_label", {})
-    dataset = facts.dataset
-    eval_results = [
-        EvalResult(
-            task_type="text-classification",
-            dataset_type=dataset,
-            dataset_name=dataset,
-            dataset_split="validation",
-            metric_type="roc_auc",
-            metric_name=f"ROC AUC ({label})",
-            metric_value=round(value, 6),
-        )
-        for label, value in per_label.items()
-        if value is not None
-    ]
-    return ModelCardData(
-        language="en",
-        license=facts.run_args.get("model", {}).get("license", "apache-2.0"),
-        library_name="transformers",
-        pipeline_tag="text-classification",
-        tags=facts.tags,
-        datasets=[dataset] if "/" in dataset else None,  # a Hub dataset id; local files stay in the text
-        metrics=["roc_auc"],
-        model_name=facts.repo_id.split("/")[-1],
-        eval_results=eval_results or None,
-    )
-
-
-def _reference_note(facts: CardFacts) -> str:
-    reference = KERAS_REFERENCE_AUC.get(facts.preset or "")
-    if reference is None:
-        return "No Keras reference is known for this architecture."
-    return (
-        f"The Keras notebook's `{facts.preset}` model reached ROC AUC {reference:.4f} on the Jigsaw toxic comment "
-        f"data (first 12,000 rows, label `toxic`, 20% stratified validation split, GloVe 840B 300-d). This model "
-        f"reached {_auc(facts.results.get('roc_auc'))} on {facts.dataset}; the figures compare only on the same data."
-    )
-
-
-def _vectors_note(facts: CardFacts) -> str:
-    coverage = facts.results.get("vectors", {}).get("coverage")
-    name = facts.vectors or "unknown vectors"
-    frozen = "frozen" if facts.config.get("freeze_embeddings", True) else "fine-tuned"
-    text = f"`{name}`, {facts.config.get('embedding_dim')}-d, {frozen}."
-    if isinstance(coverage, dict) and "word_coverage" in coverage:
-        text += f" {coverage['found_words']:,} of {coverage['vocab_words']:,} vocabulary words have a vector"
-        text += f" ({coverage['word_coverage']:.1%})"
-        if coverage.get("token_coverage") is not None:
-            text += f", {coverage['token_coverage']:.1%} of the training token occurrences"
-        rows = "zeros" if coverage.get("missing", "zeros") == "zeros" else "random normal"
-        text += f"; the other words' rows are {rows}."
-        if missing := ", ".join(f"`{pair[0]}`" for pair in coverage.get("top_missing", [])[:10]):
-            text += f" Most frequent missing: {missing}."
-    elif isinstance(coverage, dict):
-        details = ", ".join(f"{key.replace('_', ' ')}: {value}" for key, value in coverage.items())
-        text += f" Coverage of the vocabulary: {details}."
-    elif coverage:
-        text += f"\n\n```\n{coverage}\n```"
-    return text
-
-
-def render_model_card(facts: CardFacts) -> str:
-    """The README.md text of a trained model (metadata + body), from plain facts; no network.
-
-    Example:
-        >>> from rnn_models.model_card import CardFacts
-        >>> facts = CardFacts(repo_id="me/toxic-lstm", config={"cell": "lstm", "id2label": {"0": "toxic"}},
-        ...                   results={"roc_auc": 0.95, "roc_auc_per_label": {"toxic": 0.95}})
-        >>> text = render_model_card(facts)
-        >>> "pipeline_tag: text-classification" in text and 'model="me/toxic-lstm"' in text
-        True
-    """
-    config = facts.config
-    cell = {"lstm": "LSTM", "gru": "GRU", "rnn": "SimpleRNN"}[config.get("cell", "lstm")]
-    architecture = f"{'Bi' if config.get('bidirectional') else ''}{cell}({config.get('hidden_size')})"
-    labels = facts.label_names
-    mode = (
-        "Runs every padded step like Keras (`keras_compatible=True`)."
-        if config.get("keras_compatible")
-        else "Each sequence runs over its real tokens only (its attention mask): padding on either side costs nothing."
-    )
-    card = ModelCard.from_template(
-        card_data(facts),
-        template_path=str(card_template_path()),
-        model_name=facts.repo_id.split("/")[-1],
-        repo_id=facts.repo_id,
-        architecture=architecture,
-        label_phrase=("the label " if len(labels) == 1 else "the labels ")
-        + ", ".join(f"`{n}`" for n in labels),
-        macro_auc=_auc(facts.results.get("roc_auc")),
-        per_label=[(n, _auc(v)) for n, v in facts.results.get("roc_auc_per_label", {}).items()],
-        num_validation_rows=facts.results.get("num_validation_rows", "unknown"),
-        layers=facts.layers,
-        trainable_params=f"{facts.trainable_params:,}",
-        frozen_params=f"{facts.frozen_params:,}",
-        frozen=config.get("freeze_embeddings", True),
-        mode_note=mode,
-        data_note=DEMO_NOTE if facts.is_demo else "",
-        vectors_note=_vectors_note(facts),
-        hyperparameters=facts.hyperparameters(),
-        reference_note=_reference_note(facts),
-    )
-    return str(card)
+    """Deprecated alias (one release): `rnn_models.model_card.card_metadata` as huggingface_hub's ModelCardData."""
+    return ModelCardData(**card_metadata(facts))

@@ -1,9 +1,11 @@
-"""What a model card says, gathered from a trained model folder (no Hub access here).
+"""The model card: its facts, gathered from a trained model folder, and its README text (no Hub access).
 
 A folder written by ``rnn-models train`` holds everything the card needs: ``config.json`` (architecture),
 ``eval_results.json`` (ROC AUC, vectors coverage), ``run_args.json`` and ``training_args.json``. The card
 can therefore be rendered again at push time, with the repository id in the usage snippets.
-`rnn_models.hub.render_model_card` turns these facts into the README text.
+`render_model_card` turns these facts into the README text: the YAML metadata (`card_metadata`, as
+huggingface_hub's ``ModelCardData`` writes it) and the Jinja template ``model_cards/rnn_classifier.md``.
+`rnn_models.hub` uploads it.
 """
 
 import json
@@ -12,13 +14,23 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import jinja2
 import torch
+import yaml
 
 from .configuration_rnn import RNNConfig
 from .modeling_rnn import RNNForSequenceClassification
 from .summary import layer_rows
 
-__all__ = ["KERAS_REFERENCE_AUC", "CardFacts", "card_facts_from_folder"]
+__all__ = [
+    "KERAS_REFERENCE_AUC",
+    "CardFacts",
+    "card_facts_from_folder",
+    "card_metadata",
+    "card_template_path",
+    "card_values",
+    "render_model_card",
+]
 
 # ROC AUC of the Keras notebook models on Jigsaw (first 12,000 rows, label toxic, 20% stratified split).
 KERAS_REFERENCE_AUC = {"lstm": 0.9598, "gru": 0.9717, "bilstm": 0.9667}
@@ -125,3 +137,154 @@ def card_facts_from_folder(folder: str | Path, repo_id: str | None = None) -> Ca
         trainable_params=trainable,
         frozen_params=total - trainable,
     )
+
+
+# ---------------------------------------------------------------------------------------------------
+# The card's text: a pure function from `CardFacts` to README text (the template is model_cards/*.md).
+
+CARD_TEMPLATE_NAME = "rnn_classifier.md"
+DEMO_NOTE = (
+    "**Demo figures.** This model was trained and validated on the demo data shipped with rnn-models "
+    "(1,500 real Jigsaw comments, 300 of them held out for validation), not on the full Jigsaw data: its "
+    "ROC AUC is indicative only (standard error about 0.04), and the model is not meant for real use."
+)
+
+
+def card_template_path() -> Path:
+    """The card template: ``rnn_models/model_cards/`` in an installed wheel, ``model_cards/`` in a checkout.
+
+    Example:
+        >>> card_template_path().name
+        'rnn_classifier.md'
+    """
+    package = Path(__file__).resolve().parent
+    for folder in (package / "model_cards", package.parent / "model_cards"):
+        if (folder / CARD_TEMPLATE_NAME).is_file():
+            return folder / CARD_TEMPLATE_NAME
+    raise FileNotFoundError(
+        f"{package}: the model card template {CARD_TEMPLATE_NAME} is missing; reinstall rnn-models"
+    )
+
+
+def _auc(value: float | None) -> str:
+    return "undefined" if value is None else f"{value:.4f}"
+
+
+def card_metadata(facts: CardFacts) -> dict[str, Any]:
+    """The card's YAML metadata: library, pipeline, tags, datasets, metrics, license and the model-index.
+
+    The keys, their order and the ``model-index`` are those huggingface_hub's ``ModelCardData`` writes
+    for the same fields (``tests/test_model_card.py`` compares the two); ``None`` values are left out.
+
+    Example:
+        >>> facts = CardFacts(repo_id="me/toxic-lstm", config={"id2label": {"0": "toxic"}},
+        ...                   results={"roc_auc_per_label": {"toxic": 0.95}})
+        >>> metadata = card_metadata(facts)
+        >>> metadata["tags"], metadata["model-index"][0]["results"][0]["metrics"]
+        (['rnn', 'lstm', 'text-classification', 'rnn-models', 'toxicity'], [{'type': 'roc_auc', 'value': 0.95, 'name': 'ROC AUC (toxic)'}])
+    """
+    name, dataset = facts.repo_id.split("/")[-1], facts.dataset
+    metrics = [
+        {"type": "roc_auc", "value": round(value, 6), "name": f"ROC AUC ({label})"}
+        for label, value in facts.results.get("roc_auc_per_label", {}).items()
+        if value is not None
+    ]
+    metadata = {
+        "datasets": [dataset] if "/" in dataset else None,  # a Hub dataset id; local files stay in the text
+        "language": "en",
+        "library_name": "transformers",
+        "license": facts.run_args.get("model", {}).get("license", "apache-2.0"),
+        "metrics": ["roc_auc"],
+        "model_name": None if metrics else name,  # with results, the model-index holds the name
+        "pipeline_tag": "text-classification",
+        "tags": list(dict.fromkeys(facts.tags)),
+    }
+    if metrics:
+        task = {"type": "text-classification"}
+        on = {"name": dataset, "type": dataset, "split": "validation"}
+        metadata["model-index"] = [
+            {"name": name, "results": [{"task": task, "dataset": on, "metrics": metrics}]}
+        ]
+    return {key: value for key, value in metadata.items() if value is not None}
+
+
+def _reference_note(facts: CardFacts) -> str:
+    reference = KERAS_REFERENCE_AUC.get(facts.preset or "")
+    if reference is None:
+        return "No Keras reference is known for this architecture."
+    return (
+        f"The Keras notebook's `{facts.preset}` model reached ROC AUC {reference:.4f} on the Jigsaw toxic comment "
+        f"data (first 12,000 rows, label `toxic`, 20% stratified validation split, GloVe 840B 300-d). This model "
+        f"reached {_auc(facts.results.get('roc_auc'))} on {facts.dataset}; the figures compare only on the same data."
+    )
+
+
+def _vectors_note(facts: CardFacts) -> str:
+    coverage = facts.results.get("vectors", {}).get("coverage")
+    name = facts.vectors or "unknown vectors"
+    frozen = "frozen" if facts.config.get("freeze_embeddings", True) else "fine-tuned"
+    text = f"`{name}`, {facts.config.get('embedding_dim')}-d, {frozen}."
+    if isinstance(coverage, dict) and "word_coverage" in coverage:
+        text += f" {coverage['found_words']:,} of {coverage['vocab_words']:,} vocabulary words have a vector"
+        text += f" ({coverage['word_coverage']:.1%})"
+        if coverage.get("token_coverage") is not None:
+            text += f", {coverage['token_coverage']:.1%} of the training token occurrences"
+        rows = "zeros" if coverage.get("missing", "zeros") == "zeros" else "random normal"
+        text += f"; the other words' rows are {rows}."
+        if missing := ", ".join(f"`{pair[0]}`" for pair in coverage.get("top_missing", [])[:10]):
+            text += f" Most frequent missing: {missing}."
+    elif isinstance(coverage, dict):
+        details = ", ".join(f"{key.replace('_', ' ')}: {value}" for key, value in coverage.items())
+        text += f" Coverage of the vocabulary: {details}."
+    elif coverage:
+        text += f"\n\n```\n{coverage}\n```"
+    return text
+
+
+def card_values(facts: CardFacts) -> dict[str, Any]:
+    """The template's variables besides ``card_data`` (the YAML metadata)."""
+    config = facts.config
+    cell = {"lstm": "LSTM", "gru": "GRU", "rnn": "SimpleRNN"}[config.get("cell", "lstm")]
+    labels = facts.label_names
+    mode = (
+        "Runs every padded step like Keras (`keras_compatible=True`)."
+        if config.get("keras_compatible")
+        else "Each sequence runs over its real tokens only (its attention mask): padding on either side costs nothing."
+    )
+    return {
+        "model_name": facts.repo_id.split("/")[-1],
+        "repo_id": facts.repo_id,
+        "architecture": f"{'Bi' if config.get('bidirectional') else ''}{cell}({config.get('hidden_size')})",
+        "label_phrase": ("the label " if len(labels) == 1 else "the labels ")
+        + ", ".join(f"`{n}`" for n in labels),
+        "macro_auc": _auc(facts.results.get("roc_auc")),
+        "per_label": [(n, _auc(v)) for n, v in facts.results.get("roc_auc_per_label", {}).items()],
+        "num_validation_rows": facts.results.get("num_validation_rows", "unknown"),
+        "layers": facts.layers,
+        "trainable_params": f"{facts.trainable_params:,}",
+        "frozen_params": f"{facts.frozen_params:,}",
+        "frozen": config.get("freeze_embeddings", True),
+        "mode_note": mode,
+        "data_note": DEMO_NOTE if facts.is_demo else "",
+        "vectors_note": _vectors_note(facts),
+        "hyperparameters": facts.hyperparameters(),
+        "reference_note": _reference_note(facts),
+    }
+
+
+def render_model_card(facts: CardFacts) -> str:
+    """The README.md text of a trained model (metadata + body), from plain facts; no network.
+
+    The metadata fields are template variables too, as with huggingface_hub's ``ModelCard.from_template``.
+
+    Example:
+        >>> facts = CardFacts(repo_id="me/toxic-lstm", config={"cell": "lstm", "id2label": {"0": "toxic"}},
+        ...                   results={"roc_auc": 0.95, "roc_auc_per_label": {"toxic": 0.95}})
+        >>> text = render_model_card(facts)
+        >>> "pipeline_tag: text-classification" in text and 'model="me/toxic-lstm"' in text
+        True
+    """
+    metadata = card_metadata(facts)
+    header = yaml.dump(metadata, sort_keys=False, allow_unicode=True).strip()
+    template = jinja2.Template(card_template_path().read_text(encoding="utf-8"))
+    return template.render(**{**metadata, **card_values(facts)}, card_data=header)

@@ -8,8 +8,8 @@ from typing import Any
 
 from transformers import HfArgumentParser
 
-from .hub import push_folder, render_model_card
-from .model_card import card_facts_from_folder
+from .hub import push_folder
+from .model_card import card_facts_from_folder, render_model_card
 from .outputs import eval_results, plot_roc_curves, publish_folder, summary_table, write_json
 from .training import DataArguments, ModelArguments, RNNTrainingArguments, TrainingRun, train
 

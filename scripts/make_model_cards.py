@@ -19,8 +19,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from rnn_models.hub import render_model_card
-from rnn_models.model_card import HYPERPARAMETERS, card_facts_from_folder
+from rnn_models.model_card import HYPERPARAMETERS, card_facts_from_folder, render_model_card
 from rnn_models.outputs import atomic_write_text
 from rnn_models.train_command import run_train_command
 
