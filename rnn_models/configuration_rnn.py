@@ -11,6 +11,7 @@ __all__ = ["PRESETS", "RNNConfig"]
 
 CELLS = ("lstm", "gru", "rnn")
 POOLINGS = ("last", "max", "mean")
+STORAGE_DTYPES = ("float32", "float16")
 
 # The three models of the Keras "toxic comment" notebooks (see DESIGN.md), as field overrides.
 PRESETS: dict[str, dict[str, Any]] = {
@@ -67,6 +68,8 @@ class RNNConfig(PreTrainedConfig):
         keras_compatible: ``False`` runs only each row's real tokens, found from the attention mask (fast,
             padding-invariant, cost linear in real tokens); ``True`` runs over the full padded length like
             Keras, for parity with imported Keras weights.
+        embedding_storage_dtype: ``"float32"``, or ``"float16"`` to store a frozen embedding table at half the
+            size in ``model.safetensors`` (it is float32 again in memory after loading).
         gru_reset_after: GRU layout. ``True`` is PyTorch's and Keras 2.x/3's default (reset gate applied
             after the recurrent matmul); ``False`` is the TF1-era Keras layout, run by a slower step loop.
 
@@ -96,6 +99,7 @@ class RNNConfig(PreTrainedConfig):
     keras_compatible: bool = False
     gru_reset_after: bool = True
     initializer_range: float = 0.05
+    embedding_storage_dtype: str = "float32"
 
     def __post_init__(self, **kwargs: Any) -> None:
         if self.id2label is None:
@@ -103,6 +107,12 @@ class RNNConfig(PreTrainedConfig):
         super().__post_init__(**kwargs)
         _check_choice("cell", self.cell, CELLS)
         _check_choice("pooling", self.pooling, POOLINGS)
+        _check_choice("embedding_storage_dtype", self.embedding_storage_dtype, STORAGE_DTYPES)
+        if self.embedding_storage_dtype == "float16" and not self.freeze_embeddings:
+            raise ValueError(
+                "RNNConfig.embedding_storage_dtype='float16' rounds the table on every save, so it is for frozen "
+                "vectors only; set freeze_embeddings=True or keep embedding_storage_dtype='float32'."
+            )
         for field in ("vocab_size", "embedding_dim", "hidden_size", "num_layers", "max_length"):
             _check_positive_int(field, getattr(self, field))
         for field in ("embedding_dropout", "dropout", "recurrent_dropout", "classifier_dropout"):

@@ -15,14 +15,14 @@ import json
 import os
 import sys
 from collections import Counter
-from dataclasses import dataclass
-from itertools import repeat
+from dataclasses import dataclass, field, replace
+from itertools import count, repeat
 from operator import itemgetter
 from typing import Any
 
 import numpy as np
 
-__all__ = ["KERAS_FILTERS", "KerasVocabulary", "as_texts", "pad_batch"]
+__all__ = ["KERAS_FILTERS", "KerasVocabulary", "as_texts", "is_keras_word", "pad_batch"]
 
 KERAS_FILTERS = '!"#$%&()*+,-./:;<=>?@[\\]^_`{|}~\t\n'
 _CHUNK = 8192  # texts joined and split at a time: bounds the memory of the joined copy
@@ -46,6 +46,17 @@ def as_texts(texts: Any) -> list[str]:
         index, bad = next((i, t) for i, t in enumerate(texts) if not isinstance(t, str))
         raise ValueError(f"texts[{index}] is {type(bad).__name__} {bad!r:.40}; expected str.")
     return texts
+
+
+def is_keras_word(word: str, filters: str = KERAS_FILTERS, lower: bool = True, split: str = " ") -> bool:
+    """Whether Keras's text splitting can give ``word``: not empty, lower-case (with ``lower``), and free of
+    ``filters`` and ``split`` characters. Other words (``"The"``, ``"n't"``) can never be looked up.
+
+    Example:
+        >>> is_keras_word("toxic"), is_keras_word("Toxic"), is_keras_word("e-mail"), is_keras_word("e-mail", "")
+        (True, False, False, True)
+    """
+    return bool(word) and (not lower or word.lower() == word) and set(word).isdisjoint(filters + split)
 
 
 def _check_options(num_words: Any, oov_token: Any, filters: Any, lower: Any, split: Any) -> None:
@@ -83,9 +94,12 @@ class KerasVocabulary:
     lower: bool = True
     split: str = " "
     document_count: int = 0
+    # Beyond Keras: words the texts lack, taken from a word-vector file; ids after ``keras_rows``.
+    vectors_words: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         _check_options(self.num_words, self.oov_token, self.filters, self.lower, self.split)
+        self._check_vectors_words()
         if self.oov_token is not None and self.oov_token not in self.word_index:
             raise ValueError(f"oov_token={self.oov_token!r} is missing from word_index; expected it there.")
         if self.word_index and (
@@ -121,12 +135,58 @@ class KerasVocabulary:
         word_index = dict(zip(words, range(1, len(words) + 1), strict=True))
         return cls(dict(counts), word_index, num_words, oov_token, filters, lower, split, len(texts))
 
+    @property
+    def keras_rows(self) -> int:
+        """Rows of the Keras recipe's embedding matrix: ``num_words`` when set, else the largest index + 1."""
+        return self.num_words or max(self.word_index.values(), default=0) + 1
+
     def encoded_words(self) -> dict[str, int]:
-        """The words ``texts_to_sequences`` writes as themselves: index ``< num_words``, ``oov_token`` aside."""
+        """The words ``texts_to_sequences`` writes as themselves: index ``< num_words``, ``oov_token`` aside;
+        then the `vectors_words`, numbered from `keras_rows` on."""
         if not self.num_words and self.oov_token is None:
-            return self.word_index
-        cap = self.num_words or sys.maxsize
-        return {w: i for w, i in self.word_index.items() if i < cap and w != self.oov_token}
+            words = self.word_index
+        else:
+            cap = self.num_words or sys.maxsize
+            words = {w: i for w, i in self.word_index.items() if i < cap and w != self.oov_token}
+        if self.vectors_words:
+            words = words | dict(zip(self.vectors_words, count(self.keras_rows)))
+        return words
+
+    def is_word(self, word: str) -> bool:
+        """Whether this vocabulary's text splitting can give ``word`` (see `is_keras_word`)."""
+        return is_keras_word(word, self.filters, self.lower, self.split)
+
+    def with_vectors_words(self, words: Any) -> "KerasVocabulary":
+        """A copy that also encodes ``words`` (words the texts lack, e.g. from a vectors file), with ids from
+        `keras_rows` on in the given order; the Keras ids stay as they are.
+
+        Example:
+            >>> vocab = KerasVocabulary.fit(["the cat"]).with_vectors_words(["dog", "fox"])
+            >>> vocab.texts_to_sequences(["the dog and the fox"]), vocab.word_index
+            ([[1, 3, 1, 4]], {'the': 1, 'cat': 2})
+        """
+        return replace(self, vectors_words=list(words))
+
+    def _check_vectors_words(self) -> None:
+        words = self.vectors_words
+        if not words:
+            return
+        if not all(map(str.__instancecheck__, words)):
+            raise ValueError("vectors_words must be a list of str")
+        known = next((w for w in words if w in self.word_index), None)
+        if known is not None:
+            raise ValueError(
+                f"vectors_words holds {known!r}, already in word_index; expected new words only."
+            )
+        bad = next((w for w in words if not self.is_word(w)), None)
+        if bad is not None:
+            raise ValueError(
+                f"vectors_words holds {bad!r}, which this tokenizer's text splitting never gives "
+                f"(lower={self.lower}, filters and split removed); expected words as Keras splits them."
+            )
+        if len(set(words)) != len(words):
+            raise ValueError("vectors_words holds a word twice; expected distinct words.")
+        _utf8("".join(words), "vectors_words")
 
     @property
     def oov_index(self) -> int | None:

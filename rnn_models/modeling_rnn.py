@@ -5,6 +5,7 @@ transformers, so ``trust_remote_code=True`` works where rnn-models is not instal
 """
 
 from dataclasses import dataclass
+from typing import Any
 
 import torch
 import torch.nn.functional as F
@@ -39,6 +40,17 @@ class RNNModelOutput(ModelOutput):
     pooler_output: torch.FloatTensor | None = None
 
 
+def _table_in_float16(module: nn.Module, state_dict: dict, prefix: str, local_metadata: dict) -> None:
+    """Saves the frozen table at half the size; loading casts it back to the parameter's float32."""
+    state_dict[prefix + "weight"] = state_dict[prefix + "weight"].to(torch.float16)
+
+
+def _on_state_dict(module: nn.Module, hook) -> Any:
+    """``register_state_dict_post_hook`` (torch >= 2.5), or the private hook of older versions: same call."""
+    register = getattr(module, "register_state_dict_post_hook", None) or module._register_state_dict_hook
+    return register(hook)
+
+
 class RNNPreTrainedModel(PreTrainedModel):
     config_class = RNNConfig
     base_model_prefix = "rnn"
@@ -55,7 +67,10 @@ class RNNPreTrainedModel(PreTrainedModel):
         """
         scale = self.config.initializer_range
         if isinstance(module, nn.Embedding):
-            nn.init.uniform_(module.weight, -scale, scale)
+            # Drawn on a side copy of the RNG: the layers' initial weights must not depend on the vocabulary
+            # size, so that words added from the vectors leave training on the same texts unchanged.
+            with torch.random.fork_rng(devices=[]):
+                nn.init.uniform_(module.weight, -scale, scale)
             if module.padding_idx is not None and not getattr(module.weight, "_is_hf_initialized", False):
                 module.weight[module.padding_idx].zero_()
         elif isinstance(module, nn.Linear):
@@ -157,7 +172,8 @@ class RNNPreTrainedModel(PreTrainedModel):
         """`PreTrainedModel.save_pretrained`; a saved folder lists every Auto class of this family.
 
         transformers' ``auto_map`` only names the class being saved, so `AutoModel` would not load a
-        saved classifier without this.
+        saved classifier without this. With ``config.embedding_storage_dtype="float16"`` the table is
+        written in float16, only while saving: loading reads ``state_dict()`` for the parameters' dtypes.
         """
         if self._auto_class is not None:
             self.config.auto_map = {
@@ -166,7 +182,13 @@ class RNNPreTrainedModel(PreTrainedModel):
                 "AutoModel": "modeling_rnn.RNNModel",
                 "AutoModelForSequenceClassification": "modeling_rnn.RNNForSequenceClassification",
             }
-        return super().save_pretrained(save_directory, *args, **kwargs)
+        if self.config.embedding_storage_dtype != "float16":
+            return super().save_pretrained(save_directory, *args, **kwargs)
+        handle = _on_state_dict(self.get_input_embeddings(), _table_in_float16)
+        try:
+            return super().save_pretrained(save_directory, *args, **kwargs)
+        finally:
+            handle.remove()
 
 
 class RNNModel(RNNPreTrainedModel):
@@ -183,8 +205,10 @@ class RNNModel(RNNPreTrainedModel):
 
     def __init__(self, config: RNNConfig):
         super().__init__(config)
+        # An uninitialized table (_init_weights fills it): nn.Embedding's own init would use the global RNG.
+        table = torch.empty(config.vocab_size, config.embedding_dim)
         self.embeddings = nn.Embedding(
-            config.vocab_size, config.embedding_dim, padding_idx=config.pad_token_id
+            config.vocab_size, config.embedding_dim, padding_idx=config.pad_token_id, _weight=table
         )
         self.embedding_dropout = ChannelDropout(config.embedding_dropout)
         input_sizes = [config.embedding_dim] + [config.encoder_output_size] * (config.num_layers - 1)

