@@ -5,8 +5,8 @@
 `HubPushError` with a one-line message that names the repository and the cause; the access token never
 appears in it, nor in logs. The card's text comes from `rnn_models.model_card`.
 
-Deprecated (kept for one release): ``render_model_card`` and ``card_template_path`` are aliases of those
-in `rnn_models.model_card`; ``card_data`` is `rnn_models.model_card.card_metadata` as a ``ModelCardData``.
+Deprecated (kept for one release): ``render_model_card``, ``card_template_path`` and ``card_data`` are
+aliases of those in `rnn_models.model_card`.
 """
 
 import logging
@@ -19,11 +19,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from huggingface_hub import CommitOperationAdd, HfApi, ModelCardData, get_token
+from huggingface_hub import CommitOperationAdd, HfApi, get_token
 from huggingface_hub.errors import HfHubHTTPError, OfflineModeIsEnabled
 from huggingface_hub.utils import validate_repo_id
 
-from .model_card import CardFacts, card_metadata, card_template_path, render_model_card
+from .model_card import card_data, card_template_path, render_model_card  # deprecated aliases
 
 __all__ = [
     "IGNORE_PATTERNS",
@@ -236,8 +236,3 @@ def _safe_cause(err: Exception, token: str | None) -> Exception | None:
     """``err`` to chain to, or None (no chained traceback) when any text in its chain holds the token."""
     texts = [str(cause) + repr(cause.args) for cause in _chain(err)]
     return None if token and any(token in text for text in texts) else err
-
-
-def card_data(facts: CardFacts) -> ModelCardData:
-    """Deprecated alias (one release): `rnn_models.model_card.card_metadata` as huggingface_hub's ModelCardData."""
-    return ModelCardData(**card_metadata(facts))

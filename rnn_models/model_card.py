@@ -3,9 +3,10 @@
 A folder written by ``rnn-models train`` holds everything the card needs: ``config.json`` (architecture),
 ``eval_results.json`` (ROC AUC, vectors coverage), ``run_args.json`` and ``training_args.json``. The card
 can therefore be rendered again at push time, with the repository id in the usage snippets.
-`render_model_card` turns these facts into the README text: the YAML metadata (`card_metadata`, as
-huggingface_hub's ``ModelCardData`` writes it) and the Jinja template ``model_cards/rnn_classifier.md``.
-`rnn_models.hub` uploads it.
+`render_model_card` turns these facts into the README text with huggingface_hub's offline card classes:
+the YAML metadata (`card_data`, a ``ModelCardData`` with ``EvalResult``s) and the Jinja template
+``model_cards/rnn_classifier.md`` filled by ``ModelCard.from_template``. Only `rnn_models.hub` talks to
+the Hub: it uploads the text.
 """
 
 import json
@@ -14,9 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import jinja2
 import torch
-import yaml
+from huggingface_hub import EvalResult, ModelCard, ModelCardData  # the offline card classes only (no HfApi)
 
 from .configuration_rnn import RNNConfig
 from .modeling_rnn import RNNForSequenceClassification
@@ -25,8 +25,8 @@ from .summary import layer_rows
 __all__ = [
     "KERAS_REFERENCE_AUC",
     "CardFacts",
+    "card_data",
     "card_facts_from_folder",
-    "card_metadata",
     "card_template_path",
     "card_values",
     "render_model_card",
@@ -170,42 +170,42 @@ def _auc(value: float | None) -> str:
     return "undefined" if value is None else f"{value:.4f}"
 
 
-def card_metadata(facts: CardFacts) -> dict[str, Any]:
+def card_data(facts: CardFacts) -> ModelCardData:
     """The card's YAML metadata: library, pipeline, tags, datasets, metrics, license and the model-index.
-
-    The keys, their order and the ``model-index`` are those huggingface_hub's ``ModelCardData`` writes
-    for the same fields (``tests/test_model_card.py`` compares the two); ``None`` values are left out.
 
     Example:
         >>> facts = CardFacts(repo_id="me/toxic-lstm", config={"id2label": {"0": "toxic"}},
         ...                   results={"roc_auc_per_label": {"toxic": 0.95}})
-        >>> metadata = card_metadata(facts)
-        >>> metadata["tags"], metadata["model-index"][0]["results"][0]["metrics"]
-        (['rnn', 'lstm', 'text-classification', 'rnn-models', 'toxicity'], [{'type': 'roc_auc', 'value': 0.95, 'name': 'ROC AUC (toxic)'}])
+        >>> data = card_data(facts)
+        >>> data.tags, [(r.metric_name, r.metric_value) for r in data.eval_results]
+        (['rnn', 'lstm', 'text-classification', 'rnn-models', 'toxicity'], [('ROC AUC (toxic)', 0.95)])
     """
-    name, dataset = facts.repo_id.split("/")[-1], facts.dataset
-    metrics = [
-        {"type": "roc_auc", "value": round(value, 6), "name": f"ROC AUC ({label})"}
-        for label, value in facts.results.get("roc_auc_per_label", {}).items()
+    per_label = facts.results.get("roc_auc_per_label", {})
+    dataset = facts.dataset
+    eval_results = [
+        EvalResult(
+            task_type="text-classification",
+            dataset_type=dataset,
+            dataset_name=dataset,
+            dataset_split="validation",
+            metric_type="roc_auc",
+            metric_name=f"ROC AUC ({label})",
+            metric_value=round(value, 6),
+        )
+        for label, value in per_label.items()
         if value is not None
     ]
-    metadata = {
-        "datasets": [dataset] if "/" in dataset else None,  # a Hub dataset id; local files stay in the text
-        "language": "en",
-        "library_name": "transformers",
-        "license": facts.run_args.get("model", {}).get("license", "apache-2.0"),
-        "metrics": ["roc_auc"],
-        "model_name": None if metrics else name,  # with results, the model-index holds the name
-        "pipeline_tag": "text-classification",
-        "tags": list(dict.fromkeys(facts.tags)),
-    }
-    if metrics:
-        task = {"type": "text-classification"}
-        on = {"name": dataset, "type": dataset, "split": "validation"}
-        metadata["model-index"] = [
-            {"name": name, "results": [{"task": task, "dataset": on, "metrics": metrics}]}
-        ]
-    return {key: value for key, value in metadata.items() if value is not None}
+    return ModelCardData(
+        language="en",
+        license=facts.run_args.get("model", {}).get("license", "apache-2.0"),
+        library_name="transformers",
+        pipeline_tag="text-classification",
+        tags=facts.tags,
+        datasets=[dataset] if "/" in dataset else None,  # a Hub dataset id; local files stay in the text
+        metrics=["roc_auc"],
+        model_name=facts.repo_id.split("/")[-1],
+        eval_results=eval_results or None,
+    )
 
 
 def _reference_note(facts: CardFacts) -> str:
@@ -242,7 +242,7 @@ def _vectors_note(facts: CardFacts) -> str:
 
 
 def card_values(facts: CardFacts) -> dict[str, Any]:
-    """The template's variables besides ``card_data`` (the YAML metadata)."""
+    """The template's variables besides the metadata (``card_data`` and its fields)."""
     config = facts.config
     cell = {"lstm": "LSTM", "gru": "GRU", "rnn": "SimpleRNN"}[config.get("cell", "lstm")]
     labels = facts.label_names
@@ -275,7 +275,8 @@ def card_values(facts: CardFacts) -> dict[str, Any]:
 def render_model_card(facts: CardFacts) -> str:
     """The README.md text of a trained model (metadata + body), from plain facts; no network.
 
-    The metadata fields are template variables too, as with huggingface_hub's ``ModelCard.from_template``.
+    huggingface_hub's offline card classes write the YAML and fill the Jinja template
+    (``ModelCard.from_template``); nothing here talks to the Hub.
 
     Example:
         >>> facts = CardFacts(repo_id="me/toxic-lstm", config={"cell": "lstm", "id2label": {"0": "toxic"}},
@@ -284,7 +285,7 @@ def render_model_card(facts: CardFacts) -> str:
         >>> "pipeline_tag: text-classification" in text and 'model="me/toxic-lstm"' in text
         True
     """
-    metadata = card_metadata(facts)
-    header = yaml.dump(metadata, sort_keys=False, allow_unicode=True).strip()
-    template = jinja2.Template(card_template_path().read_text(encoding="utf-8"))
-    return template.render(**{**metadata, **card_values(facts)}, card_data=header)
+    card = ModelCard.from_template(
+        card_data(facts), template_path=str(card_template_path()), **card_values(facts)
+    )
+    return str(card)

@@ -161,9 +161,37 @@ def test_the_space_app_imports_only_stdlib_torch_transformers_and_gradio():
     assert (sorted(inside), sorted(outside - HUB_ALLOWED - {"gradio"})) == ([], [])
 
 
-def test_only_hub_imports_huggingface_hub():
+# model_card.py renders the card with huggingface_hub's offline card classes; only hub.py talks to the Hub.
+CARD_CLASSES = {"ModelCard", "ModelCardData", "EvalResult"}
+
+
+def huggingface_hub_imports(name: str) -> set[str]:
+    """What a module imports from huggingface_hub: ``from huggingface_hub[.x] import N`` gives
+    ``huggingface_hub[.x].N``; ``import huggingface_hub[.x]`` gives the module itself."""
+    found = set()
+    for node in ast.walk(ast.parse(modules()[name].read_text("utf-8"))):
+        if isinstance(node, ast.Import):
+            found |= {a.name for a in node.names if a.name.split(".")[0] == "huggingface_hub"}
+        elif (
+            isinstance(node, ast.ImportFrom)
+            and node.level == 0
+            and (node.module or "").split(".")[0] == "huggingface_hub"
+        ):
+            found |= {f"{node.module}.{a.name}" for a in node.names}
+    return found
+
+
+def test_only_hub_talks_to_the_hub_and_model_card_uses_the_card_classes_only():
     importers = sorted(name for name in modules() if "huggingface_hub" in imports(name)[1])
-    assert importers == [f"{PACKAGE}.hub"]
+    assert importers == [f"{PACKAGE}.hub", f"{PACKAGE}.model_card"]
+    # The top-level names only (no HfApi, no download or upload helper, no submodule): offline classes.
+    assert huggingface_hub_imports(f"{PACKAGE}.model_card") <= {f"huggingface_hub.{n}" for n in CARD_CLASSES}
+
+
+def test_huggingface_hub_imports_are_read_exactly():
+    assert "huggingface_hub.HfApi" in huggingface_hub_imports(f"{PACKAGE}.hub")
+    assert "huggingface_hub.errors.HfHubHTTPError" in huggingface_hub_imports(f"{PACKAGE}.hub")
+    assert huggingface_hub_imports(f"{PACKAGE}.training") == set()
 
 
 def test_old_keras_import_path_is_an_alias():
