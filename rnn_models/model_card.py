@@ -1,7 +1,9 @@
 """The model card: its facts, gathered from a trained model folder, and its README text (no Hub access).
 
-A folder written by ``rnn-models train`` holds everything the card needs: ``config.json`` (architecture),
-``eval_results.json`` (ROC AUC, vectors coverage), ``run_args.json`` and ``training_args.json``. The card
+A folder written by ``rnn-models train`` holds everything the card needs: ``config.json`` (architecture,
+embedding rows and their storage dtype), ``eval_results.json`` (ROC AUC, vectors coverage), ``run_args.json``,
+``training_args.json`` and ``vectors_words.json`` (the words taken from the vectors). Older folders lack
+the last one and the storage dtype: no words from the vectors, a float32 table. The card
 can therefore be rendered again at push time, with the repository id in the usage snippets.
 `render_model_card` turns these facts into the README text with huggingface_hub's offline card classes:
 the YAML metadata (`card_data`, a ``ModelCardData`` with ``EvalResult``s) and the Jinja template
@@ -21,6 +23,7 @@ from huggingface_hub import EvalResult, ModelCard, ModelCardData  # the offline 
 from .configuration_rnn import RNNConfig
 from .modeling_rnn import RNNForSequenceClassification
 from .summary import layer_rows
+from .tokenization_rnn import VECTORS_WORDS_FILE
 
 __all__ = [
     "KERAS_REFERENCE_AUC",
@@ -34,6 +37,7 @@ __all__ = [
 
 # ROC AUC of the Keras notebook models on Jigsaw (first 12,000 rows, label toxic, 20% stratified split).
 KERAS_REFERENCE_AUC = {"lstm": 0.9598, "gru": 0.9717, "bilstm": 0.9667}
+_BYTES = {"float32": 4, "float16": 2}  # per value of the embedding table in model.safetensors
 HUB_DATASET_ID = re.compile(r"[A-Za-z0-9][\w.-]*(/[A-Za-z0-9][\w.-]*)?")
 TOXICITY_LABELS = {"toxic", "severe_toxic", "obscene", "threat", "insult", "identity_hate", "toxicity"}
 HYPERPARAMETERS = (
@@ -54,6 +58,8 @@ class CardFacts:
     layers: list[tuple[str, str, str, str]] = field(default_factory=list)
     trainable_params: int = 0
     frozen_params: int = 0
+    # Embedding rows of words the texts lack, taken from the vectors (ids after the Keras ids).
+    vectors_words: int = 0
 
     @property
     def label_names(self) -> list[str]:
@@ -67,6 +73,24 @@ class CardFacts:
     @property
     def vectors(self) -> str | None:
         return self.run_args.get("model", {}).get("vectors") or self.results.get("vectors", {}).get("name")
+
+    @property
+    def vocab_from_vectors(self) -> int:
+        """The ``--vocab_from_vectors`` setting: 0 the Keras vocabulary only (older folders), -1 all, N at most N."""
+        return self.run_args.get("model", {}).get("vocab_from_vectors") or 0
+
+    @property
+    def embedding_storage_dtype(self) -> str:
+        """The embedding table's dtype in ``model.safetensors``: ``"float32"`` (older folders) or ``"float16"``."""
+        model = self.run_args.get("model", {})
+        return self.config.get("embedding_storage_dtype") or model.get("embedding_storage_dtype") or "float32"
+
+    @property
+    def embedding_table_bytes(self) -> int | None:
+        """Bytes of the embedding table on disk (rows x dim x 2 or 4); None without the shape or a known dtype."""
+        rows, dim = self.config.get("vocab_size"), self.config.get("embedding_dim")
+        size = _BYTES.get(self.embedding_storage_dtype)
+        return rows * dim * size if rows and dim and size else None
 
     @property
     def is_demo(self) -> bool:
@@ -108,6 +132,15 @@ def _read_json(path: Path) -> dict[str, Any]:
     return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
 
 
+def _vectors_words(folder: Path, results: dict[str, Any]) -> int:
+    """Words taken from the vectors: ``vectors_words.json``, else the coverage's count, else 0 (older folders)."""
+    path = folder / VECTORS_WORDS_FILE
+    if path.is_file():
+        return len(json.loads(path.read_text(encoding="utf-8")))
+    coverage = results.get("vectors", {}).get("coverage")
+    return int(coverage.get("vectors_words", 0)) if isinstance(coverage, dict) else 0
+
+
 def card_facts_from_folder(folder: str | Path, repo_id: str | None = None) -> CardFacts:
     """Reads a trained model folder; ``repo_id`` defaults to the folder name.
 
@@ -127,15 +160,17 @@ def card_facts_from_folder(folder: str | Path, repo_id: str | None = None) -> Ca
         model = RNNForSequenceClassification(config)
     trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
     total = sum(p.numel() for p in model.parameters())
+    results = _read_json(folder / "eval_results.json")
     return CardFacts(
         repo_id=repo_id or folder.resolve().name,
         config=config_dict,
-        results=_read_json(folder / "eval_results.json"),
+        results=results,
         run_args=_read_json(folder / "run_args.json"),
         training_args=_read_json(folder / "training_args.json"),
         layers=[(name, shape, f"{params:,}", keras) for name, shape, params, keras in layer_rows(model)],
         trainable_params=trainable,
         frozen_params=total - trainable,
+        vectors_words=_vectors_words(folder, results),
     )
 
 
@@ -241,6 +276,33 @@ def _vectors_note(facts: CardFacts) -> str:
     return text
 
 
+FLOAT16_NOTE = "The frozen table is stored in float16 and loaded as float32; measured as harmless on ROC AUC."
+
+
+def _vocabulary_note(facts: CardFacts) -> str:
+    """Embedding rows (padding, Keras words, words from the vectors) and the table's size on disk."""
+    size = facts.embedding_table_bytes
+    if size is None:
+        return ""
+    rows, dim = facts.config["vocab_size"], facts.config["embedding_dim"]
+    dtype, setting, added = facts.embedding_storage_dtype, facts.vocab_from_vectors, facts.vectors_words
+    fitted = facts.run_args.get("data", {}).get("fit_tokenizer_on") == "train+validation"
+    texts = "training and validation texts" if fitted else "training texts"
+    if setting == 0 and not added:
+        taken = "none from the vectors (`--vocab_from_vectors 0`: the Keras vocabulary only)"
+    else:
+        which = "all the words of the vectors" if setting == -1 else f"at most {setting:,}"
+        taken = f"{added:,} words the texts lack, taken from the vectors with ids after the Keras ids"
+        taken += f" (`--vocab_from_vectors {setting}`: {which})" if setting else ""
+        taken += "; they keep their pretrained vectors"
+    text = (
+        f"Vocabulary: {rows:,} embedding rows: the padding row, {rows - 1 - added:,} Keras words "
+        f"of the {texts}, and {taken}. The table takes {rows:,} × {dim} × {_BYTES[dtype]} bytes = {size:,} bytes "
+        f"({size / 1e6:.1f} MB, {dtype}) in `model.safetensors`."
+    )
+    return f"{text} {FLOAT16_NOTE}" if dtype == "float16" else text
+
+
 def card_values(facts: CardFacts) -> dict[str, Any]:
     """The template's variables besides the metadata (``card_data`` and its fields)."""
     config = facts.config
@@ -267,6 +329,7 @@ def card_values(facts: CardFacts) -> dict[str, Any]:
         "mode_note": mode,
         "data_note": DEMO_NOTE if facts.is_demo else "",
         "vectors_note": _vectors_note(facts),
+        "vocabulary_note": _vocabulary_note(facts),
         "hyperparameters": facts.hyperparameters(),
         "reference_note": _reference_note(facts),
     }

@@ -1,6 +1,7 @@
 """The model card: rendered from plain facts (text equality with a golden file) and valid metadata."""
 
 import json
+import struct
 import tomllib
 from pathlib import Path
 
@@ -9,6 +10,7 @@ from huggingface_hub import ModelCard
 
 from rnn_models import RNNConfig, RNNForSequenceClassification, hub
 from rnn_models.model_card import (
+    FLOAT16_NOTE,
     CardFacts,
     card_data,
     card_facts_from_folder,
@@ -20,11 +22,11 @@ GOLDEN = Path(__file__).parent / "data" / "expected_model_card.md"
 LABELS = ["toxic", "threat"]
 
 
-def trained_folder(tmp_path: Path) -> Path:
+def trained_folder(tmp_path: Path, **config_fields) -> Path:
     """A folder shaped like `rnn-models train` output (weights untrained; the card only reads facts)."""
     config = RNNConfig.from_preset(
         "gru", vocab_size=1000, embedding_dim=50, num_labels=2, id2label=dict(enumerate(LABELS)),
-        problem_type="multi_label_classification",
+        problem_type="multi_label_classification", **config_fields,
     )  # fmt: skip
     RNNForSequenceClassification(config).save_pretrained(tmp_path)
     results = {
@@ -71,6 +73,67 @@ def test_card_of_a_bare_folder_still_renders(tmp_path):
     text = render_model_card(card_facts_from_folder(tmp_path, "me/bare"))
     assert 'model="me/bare"' in text and "| macro | undefined |" in text
     assert ModelCard.load(_write(tmp_path / "README.md", text)).data.pipeline_tag == "text-classification"
+
+
+def table_bytes_on_disk(folder: Path) -> int:
+    """Bytes of the embedding table in model.safetensors, from the file's header (8-byte length, JSON)."""
+    with open(folder / "model.safetensors", "rb") as handle:
+        header = json.loads(handle.read(struct.unpack("<Q", handle.read(8))[0]))
+    [(start, end)] = [v["data_offsets"] for k, v in header.items() if k.endswith("embeddings.weight")]
+    return end - start
+
+
+def test_card_counts_the_words_from_the_vectors_and_the_float16_table(tmp_path):
+    folder = trained_folder(tmp_path / "float16", embedding_storage_dtype="float16")
+    (folder / "vectors_words.json").write_text(json.dumps(["dog", "fox", "owl"]))
+    run_args = json.loads((folder / "run_args.json").read_text())
+    run_args["model"] |= {"vocab_from_vectors": 3, "embedding_storage_dtype": "float16"}
+    (folder / "run_args.json").write_text(json.dumps(run_args))
+    facts = card_facts_from_folder(folder, "me/toxic-gru")
+    assert (facts.vectors_words, facts.vocab_from_vectors, facts.embedding_storage_dtype) == (3, 3, "float16")
+    assert facts.embedding_table_bytes == 1000 * 50 * 2 == table_bytes_on_disk(folder)  # half of float32
+    text = render_model_card(facts)
+    assert "1,000 embedding rows: the padding row, 996 Keras words of the training texts, and 3 words" in text
+    assert "(`--vocab_from_vectors 3`: at most 3)" in text
+    assert "1,000 × 50 × 2 bytes = 100,000 bytes (0.1 MB, float16) in `model.safetensors`." in text
+    assert FLOAT16_NOTE in text and text.count("float16") == 2
+    # The same in float32: twice the bytes, and no float16 sentence.
+    folder = trained_folder(tmp_path / "float32")
+    (folder / "vectors_words.json").write_text(json.dumps(["dog", "fox", "owl"]))
+    run_args["model"] |= {"vocab_from_vectors": -1, "embedding_storage_dtype": "float32"}
+    (folder / "run_args.json").write_text(json.dumps(run_args))
+    facts = card_facts_from_folder(folder, "me/toxic-gru")
+    assert facts.embedding_table_bytes == 1000 * 50 * 4 == table_bytes_on_disk(folder)
+    text = render_model_card(facts)
+    assert "1,000 × 50 × 4 bytes = 200,000 bytes (0.2 MB, float32)" in text and "float16" not in text
+    assert "(`--vocab_from_vectors -1`: all the words of the vectors)" in text
+
+
+def test_card_of_a_folder_older_than_the_words_from_the_vectors_still_renders(tmp_path):
+    folder = trained_folder(tmp_path)  # no vectors_words.json, no vocab_from_vectors in run_args.json
+    config = json.loads((folder / "config.json").read_text())
+    config.pop("embedding_storage_dtype", None)
+    (folder / "config.json").write_text(json.dumps(config))
+    facts = card_facts_from_folder(folder, "me/toxic-gru")
+    assert (facts.vectors_words, facts.vocab_from_vectors, facts.embedding_storage_dtype) == (0, 0, "float32")
+    text = render_model_card(facts)
+    assert (
+        "1,000 embedding rows: the padding row, 999 Keras words of the training texts, and none from" in text
+    )
+    assert "1,000 × 50 × 4 bytes = 200,000 bytes (0.2 MB, float32)" in text and FLOAT16_NOTE not in text
+
+
+def test_words_from_the_vectors_are_counted_from_the_coverage_without_their_file(tmp_path):
+    folder = trained_folder(tmp_path)
+    results = json.loads((folder / "eval_results.json").read_text())
+    results["vectors"]["coverage"] = {"vocab_words": 990, "found_words": 900, "vectors_words": 7}
+    (folder / "eval_results.json").write_text(json.dumps(results))
+    assert card_facts_from_folder(folder).vectors_words == 7
+
+
+def test_a_card_without_the_table_shape_leaves_the_vocabulary_out():
+    text = render_model_card(CardFacts(repo_id="me/bare", config={}))
+    assert "embedding rows" not in text and "## Word vectors" in text
 
 
 def test_tags_say_toxicity_only_for_toxicity_labels():
