@@ -13,6 +13,9 @@ frozen, 5 epochs), in two settings:
   The run also scores N = all with the frozen table rounded to float16 (the ``--embedding_dtype float16`` storage).
 - ``notebook``: fitted on train + validation (the notebook); words from the vectors never occur in the
   validation texts there, so one figure per seed covers every N.
+
+``--sizes`` measures instead, for each N: the saved folder on disk (float32 and float16 table) and the time
+``AutoTokenizer`` + ``AutoModelForSequenceClassification.from_pretrained`` take to load it (best of 3).
 """
 
 import argparse
@@ -24,7 +27,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_common import report, run_child, write_json
+from bench_common import best_of, report, run_child, write_json
 from bench_quality import WORKLOAD_DEFAULTS, _split, mean_sd
 
 SIZES = [0, 10_000, 50_000, 100_000, None]  # words taken from the vectors; None: all of them
@@ -100,7 +103,45 @@ def dropped_share(tokenizer, texts: list[str]) -> dict[str, float]:
     }
 
 
-WORKERS = {"ours": worker}
+def sizes_worker(spec: dict) -> dict:
+    """Folder size and load time of an lstm model fitted on the training texts, for each N and storage."""
+    import os
+
+    import torch
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+    from rnn_models import RNNTokenizerFast
+    from rnn_models.training import ModelArguments, build_model, load_vocabulary_vectors
+
+    torch.set_num_threads(spec["threads"])
+    train_set, _ = _split(spec)
+    keras = RNNTokenizerFast.from_texts(list(train_set["comment_text"]), max_length=spec["max_length"])
+    out = {}
+    for size in SIZES:
+        for storage in ("float32", "float16"):
+            args = ModelArguments(vectors="glove-6b-50d", vocab_from_vectors=-1 if size is None else size,
+                                  embedding_storage_dtype=storage, max_length=spec["max_length"])  # fmt: skip
+            tokenizer, vectors = load_vocabulary_vectors(args, keras)
+            model, _ = build_model(args, tokenizer, vectors, [spec["label"]])
+            with tempfile.TemporaryDirectory() as folder:
+                model.save_pretrained(folder)
+                tokenizer.save_pretrained(folder)
+                files = {name: os.path.getsize(os.path.join(folder, name)) for name in os.listdir(folder)}
+
+                def load(folder=folder):
+                    AutoTokenizer.from_pretrained(folder)
+                    AutoModelForSequenceClassification.from_pretrained(folder)
+
+                seconds = best_of(3, load)
+            out[f"{size_name(size)} {storage}"] = {
+                "vocab_size": model.config.vocab_size, "vectors_words": len(tokenizer.vectors_words),
+                "folder_mb": sum(files.values()) / 1e6, "model_mb": files["model.safetensors"] / 1e6,
+                "load_seconds": seconds,
+            }  # fmt: skip
+    return out
+
+
+WORKERS = {"ours": worker, "sizes": sizes_worker}
 HEADER = ["workload", "preset", "setting", *[f"N = {size_name(s)}" for s in SIZES], "all, float16 table"]
 
 
@@ -131,6 +172,9 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--threads", type=int, default=1, help="CPU threads per training process")
     parser.add_argument("--jobs", type=int, default=2, help="runs at once")
     parser.add_argument("--max_rows", type=int, help="first N rows (default: the workload's)")
+    parser.add_argument(
+        "--sizes", action="store_true", help="measure folder size and load time per N instead"
+    )
     parser.add_argument("--json", default="benchmark_vocab.json")
     args = parser.parse_args(argv)
     make_file, label, max_rows, max_length = WORKLOAD_DEFAULTS[args.workload]
@@ -138,6 +182,21 @@ def main(argv: list[str]) -> int:
         "workload": args.workload, "file": str(make_file()), "label": label, "max_rows": args.max_rows or max_rows,
         "max_length": max_length, "epochs": args.epochs, "threads": args.threads, "vectors": "glove-6b-50d",
     }  # fmt: skip
+    if args.sizes:
+        sizes = run_child("bench_vocab", "sizes", {**spec, "threads": 2})
+        sizes.pop("peak_rss_mb")
+        rows = [[name, r["vocab_size"], r["vectors_words"], r["folder_mb"], r["model_mb"], r["load_seconds"]]
+                for name, r in sizes.items()]  # fmt: skip
+        header = [
+            "N, table storage",
+            "vocab_size",
+            "from vectors",
+            "folder MB",
+            "model.safetensors MB",
+            "load s",
+        ]
+        report(args.json, header, rows, spec, sizes)
+        return 0
     results = {preset: {setting: [] for setting in args.settings} for preset in args.presets}
     tasks = [(p, setting, seed) for p in args.presets for seed in args.seeds for setting in args.settings]
 

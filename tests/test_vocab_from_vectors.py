@@ -13,9 +13,14 @@ from test_vectors import word2vec_binary
 from transformers import AutoTokenizer, TokenizersBackend
 
 from rnn_models import RNNTokenizerFast
+from rnn_models.cli import main
+from rnn_models.inference import load_model, predict_scores
 from rnn_models.keras_text import KerasVocabulary
+from rnn_models.train_command import save_run
 from rnn_models.training import train
 from rnn_models.vectors import build_embedding_matrix, load_vectors
+
+pytestmark = pytest.mark.filterwarnings("ignore:Use 'content=:DeprecationWarning")  # huggingface_hub's upload
 
 TRAIN = ["the cat sat on the mat", "a dog sat"]
 # File order = frequency order. "The", "n-t" and "sat" can never be added: upper-case, a filtered
@@ -137,14 +142,18 @@ NEW_WORDS = {"imbecile": 1.0, "gracious": -1.0, "nitwit": 1.0}
 
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory):
-    """The same training with the Keras vocabulary and with every word of the vectors."""
+    """The same training with the Keras vocabulary and with every word of the vectors (saved as
+    `rnn-models train` saves it, the table stored in float16)."""
     out = {}
     for n in (0, -1):
         folder = tmp_path_factory.mktemp("vocab")
-        model_args, data_args, args = arguments(folder, "--vocab_from_vectors", str(n))
+        options = ["--vocab_from_vectors", str(n), "--embedding_storage_dtype", "float16"]
+        model_args, data_args, args = arguments(folder, *options)
         with open(model_args.vectors, "a", encoding="utf-8") as vectors:
             vectors.writelines(f"{word} {sign} 0 0 0 0 0 0 0\n" for word, sign in NEW_WORDS.items())
         out[n] = train(model_args, data_args, args)
+        save_run(out[n], model_args, data_args, args)
+        out[n].folder = args.output_dir
     return out
 
 
@@ -166,19 +175,21 @@ def test_cli_rejects_a_negative_count(tmp_path):
         train(model_args, data_args, args)
 
 
-def test_saved_model_scores_new_words_without_rnn_models(runs, tmp_path):
-    run = runs[-1]
-    run.trainer.model.save_pretrained(tmp_path)
-    run.tokenizer.save_pretrained(tmp_path)
+def test_pushed_model_scores_new_words_without_rnn_models(runs, local_hub):
+    run, repo = runs[-1], "tester/vocab-from-vectors"
+    assert main(["push", "--model", run.folder, "--repo_id", repo]) == 0
+    assert json.loads(local_hub.files(repo)["vectors_words.json"]) == list(NEW_WORDS)
     texts = ["you imbecile", "you zzzz", "you gracious"]
     code = f"""
         import json
         from transformers import pipeline
-        classify = pipeline("text-classification", model={str(tmp_path)!r}, trust_remote_code=True)
+        classify = pipeline("text-classification", model={repo!r}, trust_remote_code=True)
         print(json.dumps([classify.tokenizer({texts!r})["input_ids"], [r["score"] for r in classify({texts!r})]]))
     """
-    ids, scores = json.loads(run_without_rnn_models(code).strip().splitlines()[-1])
+    ids, scores = json.loads(run_without_rnn_models(code, env=local_hub.env()).strip().splitlines()[-1])
     you, index = run.tokenizer.word_index["you"], run.tokenizer.embedding_index
     assert ids == [[you, index["imbecile"]], [you], [you, index["gracious"]]]
     # The new insult scores as toxic by its vector alone; the unknown word is dropped, as in Keras.
     assert scores[0] > scores[1] > scores[2]
+    model, tokenizer = load_model(run.folder, device="cpu")
+    assert scores == pytest.approx(predict_scores(model, tokenizer, texts)[:, 0].tolist(), abs=1e-6)
