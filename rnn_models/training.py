@@ -41,8 +41,9 @@ class ModelArguments:
         default="zeros", metadata={"help": "Rows of words without a vector.", "choices": ["zeros", "normal"]}
     )
     num_words: int | None = field(default=None, metadata={"help": "Keras num_words: keep ids < num_words."})
+    # 50,000: the best N on real comments, held-out texts (README, "Words the training texts never saw").
     vocab_from_vectors: int = field(
-        default=0,
+        default=50_000,
         metadata={
             "help": "Beyond Keras: also give ids (after the Keras ids; frozen rows) to the N most frequent words "
             "of the vectors that the training texts lack, so that new words keep their vectors; -1: all; "
