@@ -102,10 +102,16 @@ def needed_prefixes(vocab: set[str] | None) -> set[bytes] | None:
 
 
 class ExtraRows:
-    """Takes the first ``limit`` words (all with None) outside the vocabulary that ``accepts`` admits."""
+    """Takes the first ``limit`` words (all with None) outside the vocabulary that ``accepts`` admits;
+    ``key`` names the rule in cache keys."""
 
-    def __init__(self, limit: int | None, accepts: Callable[[str], bool]):
-        self.left, self.accepts, self.taken = math.inf if limit is None else limit, accepts, set()
+    def __init__(self, limit: int | None, accepts: Callable[[str], bool], key: str = ""):
+        self.left, self.accepts, self.key, self.taken = (
+            math.inf if limit is None else limit,
+            accepts,
+            key,
+            set(),
+        )
 
     def take(self, word: str) -> bool:
         if self.left and word not in self.taken and self.accepts(word):

@@ -78,7 +78,7 @@ def load_vectors(
     if cache is not False and words_needed is not None:
         ordered = not isinstance(vocab, (set, frozenset))  # set order changes between processes
         cache_dir = None if cache is True else Path(cache)
-        key = vocabulary_hash(words_needed + ([] if extra is None else [extra.describe]), ordered)
+        key = vocabulary_hash(words_needed + ([] if extra is None else [extra.key]), ordered)
         entry = cache_entry(vf, key, errors, dim, cache_dir)
         cached = read_entry(*entry)
         if cached is not None:
@@ -116,9 +116,8 @@ def extra_rows(vocab: Any, limit: int | None) -> ExtraRows:
     keras = getattr(vocab, "keras_vocabulary", None)
     options = (keras.filters, keras.lower, keras.split) if keras is not None else (KERAS_FILTERS, True, " ")
     known = set(getattr(vocab, "word_index", None) or vocab)
-    rule = ExtraRows(limit, lambda word: word not in known and is_keras_word(word, *options))
-    rule.describe = f"\0vocab_from_vectors={limit} {options!r}"  # part of the cache key
-    return rule
+    key = f"\0vocab_from_vectors={limit} {options!r}"
+    return ExtraRows(limit, lambda word: word not in known and is_keras_word(word, *options), key)
 
 
 def _load_named(
