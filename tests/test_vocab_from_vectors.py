@@ -128,6 +128,13 @@ def test_loader_reads_the_vocabulary_and_the_first_new_words(tmp_path, binary):
     assert tok.extend_from_vectors(everything).vectors_words == ["fox", "owl", "emu", "yak"]
 
 
+def test_a_malformed_row_outside_the_vocabulary_is_skipped_not_taken(tmp_path):
+    path = vectors_file(tmp_path)
+    path.write_text(path.read_text().replace("fox 6.0 7.0 8.0", "fox 6.0 7.0"))  # one value short
+    vectors = load_vectors(path, vocab=RNNTokenizerFast.from_texts(TRAIN), vocab_from_vectors=1, cache=False)
+    assert vectors.words == ["the", "sat", "owl", "cat"]  # the next well-formed new word instead
+
+
 def test_cache_tells_word_counts_apart(tmp_path):
     path, tok = vectors_file(tmp_path), RNNTokenizerFast.from_texts(TRAIN)
     assert len(load_vectors(path, vocab=tok, vocab_from_vectors=1)) == 4

@@ -273,7 +273,9 @@ class TextReader(RowCollector):
             else:
                 cut = body.find(b" ") if spaces else len(body)
             word, invalid = self.decode(body[:cut])
-            if vocab is not None and not self.wanted(word):
+            needed = vocab is None or word in vocab
+            # A row outside the vocabulary is skipped unchecked, unless the extra rows take it (well-formed only).
+            if not needed and (spaces < dim or self.extra is None or not self.extra.take(word)):
                 continue
             if spaces < dim:
                 if self.errors == "strict":
