@@ -148,9 +148,11 @@ class KerasVocabulary:
         else:
             cap = self.num_words or sys.maxsize
             words = {w: i for w, i in self.word_index.items() if i < cap and w != self.oov_token}
-        if self.vectors_words:
-            words = words | dict(zip(self.vectors_words, count(self.keras_rows)))
-        return words
+        return words | self.vectors_index() if self.vectors_words else words
+
+    def vectors_index(self) -> dict[str, int]:
+        """The `vectors_words` -> their ids: `keras_rows`, `keras_rows` + 1, ..."""
+        return dict(zip(self.vectors_words, count(self.keras_rows)))
 
     def is_word(self, word: str) -> bool:
         """Whether this vocabulary's text splitting can give ``word`` (see `is_keras_word`)."""

@@ -159,8 +159,7 @@ class RNNTokenizerFast(TokenizersBackend):
         """Word -> row of the embedding matrix: the Keras rows (``word_index`` below ``num_words``), then the
         `vectors_words`. `rnn_models.build_embedding_matrix` fills the rows from this."""
         rows = self.keras_vocabulary.keras_rows
-        keras = {w: i for w, i in self.word_index.items() if i < rows}
-        return keras | dict(zip(self.vectors_words, itertools.count(rows)))
+        return {w: i for w, i in self.word_index.items() if i < rows} | self.keras_vocabulary.vectors_index()
 
     @property
     def embedding_rows(self) -> int:

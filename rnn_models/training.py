@@ -65,6 +65,12 @@ class ModelArguments:
         },
     )
 
+    def __post_init__(self) -> None:
+        if self.vocab_from_vectors < -1:  # fail at parse time, before any data is read
+            raise ValueError(
+                f"--vocab_from_vectors {self.vocab_from_vectors} is invalid; expected -1 (all), 0 or a word count."
+            )
+
 
 @dataclass
 class DataArguments:
@@ -205,10 +211,6 @@ def load_vocabulary_vectors(
     model: ModelArguments, tokenizer: RNNTokenizerFast
 ) -> tuple[RNNTokenizerFast, WordVectors]:
     """The vectors of the tokenizer's words, and the tokenizer extended by ``--vocab_from_vectors`` words."""
-    if model.vocab_from_vectors < -1:
-        raise ValueError(
-            f"--vocab_from_vectors {model.vocab_from_vectors} is invalid; expected -1 (all), 0 or a word count."
-        )
     limit = None if model.vocab_from_vectors == -1 else model.vocab_from_vectors
     vectors = load_vectors(
         model.vectors, vocab=tokenizer, cache=not model.no_vectors_cache, vocab_from_vectors=limit

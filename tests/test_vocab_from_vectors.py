@@ -176,10 +176,15 @@ def test_training_is_unchanged_by_words_from_the_vectors(runs):
     assert table[-3:, 0].tolist() == list(NEW_WORDS.values()) and not table.requires_grad
 
 
-def test_cli_rejects_a_negative_count(tmp_path):
-    model_args, data_args, args = arguments(tmp_path, "--vocab_from_vectors", "-2")
-    with pytest.raises(ValueError, match=r"--vocab_from_vectors -2 is invalid; expected -1 \(all\)"):
-        train(model_args, data_args, args)
+def test_cli_rejects_a_negative_count_before_reading_data(tmp_path, capsys):
+    argv = ["train", "--vocab_from_vectors", "-2", "--train_file", str(tmp_path / "absent.csv")]
+    assert main([*argv, "--output_dir", str(tmp_path / "out")]) == 1
+    error = capsys.readouterr().err
+    assert (
+        error
+        == "rnn-models train: error: --vocab_from_vectors -2 is invalid; expected -1 (all), 0 or a word count.\n"
+    )
+    assert not (tmp_path / "out").exists()
 
 
 def test_pushed_model_scores_new_words_without_rnn_models(runs, local_hub):
