@@ -20,7 +20,7 @@ from .metrics import make_compute_metrics
 from .modeling_rnn import RNNForSequenceClassification
 from .tokenization_rnn import RNNTokenizerFast
 from .trainer import RNNTrainer
-from .vectors import WordVectors, build_embedding_matrix, load_vectors
+from .vectors import WordVectors, build_embedding_matrix, check_vectors_source, load_vectors
 
 __all__ = ["DataArguments", "ModelArguments", "RNNTrainingArguments", "TrainingRun", "train"]
 
@@ -269,12 +269,17 @@ def train(
     args: RNNTrainingArguments,
     callbacks: list[TrainerCallback] | None = None,
 ) -> TrainingRun:
-    """Trains and evaluates; the caller writes the final folder (`rnn_models.train_command.save_run`)."""
-    resume = check_output_dir(args)
+    """Trains and evaluates; the caller writes the final folder (`rnn_models.train_command.save_run`).
+
+    The user's errors come in the order they should be fixed, all before anything is written: the inputs
+    (tables, their columns and labels, the vectors file) first, then an existing output folder, which is
+    checked before the long part (reading vectors, training)."""
     set_seed(args.seed)
     with args.main_process_first(desc="reading data"):
         train_table, valid_table = prepare_tables(data_args)
     check_auc_defined(valid_table, data_args.label_columns)
+    check_vectors_source(model_args.vectors)
+    resume = check_output_dir(args)
     tokenizer = fit_tokenizer(model_args, data_args, train_table, valid_table)
     tokenizer, vectors = load_vocabulary_vectors(model_args, tokenizer)
     model, coverage = build_model(model_args, tokenizer, vectors, data_args.label_columns)

