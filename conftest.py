@@ -13,6 +13,8 @@ os.environ["HF_MODULES_CACHE"] = os.path.join(_SESSION_HOME, "modules")
 os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["HF_DATASETS_OFFLINE"] = "1"
 os.environ["HF_HUB_DISABLE_TELEMETRY"] = "1"
+# Hypothesis keeps its examples in ./.hypothesis by default: the checkout; tests write only to temporary folders.
+os.environ["HYPOTHESIS_STORAGE_DIRECTORY"] = os.path.join(_SESSION_HOME, "hypothesis")
 os.environ["TOKENIZERS_PARALLELISM"] = "false"
 os.environ["MPLBACKEND"] = "Agg"
 os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"

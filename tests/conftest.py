@@ -25,3 +25,18 @@ def _isolated_hf_home(tmp_path_factory, monkeypatch):
     home = tmp_path_factory.mktemp("hf_home")
     monkeypatch.setenv("HF_HOME", str(home))
     monkeypatch.setenv("HF_MODULES_CACHE", str(home / "modules"))
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _session_in_a_temporary_folder(tmp_path_factory):
+    """Module and session fixtures run in a throw-away folder too, never in the checkout."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(tmp_path_factory.mktemp("cwd"))
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _in_tmp_path(tmp_path, monkeypatch):
+    """Each test runs in its own tmp_path: the current folder's contents (a trained `rnn-model/` left by
+    `rnn-models train`, say) change no result, and default outputs land in tmp_path, not the checkout."""
+    monkeypatch.chdir(tmp_path)
