@@ -10,7 +10,7 @@ from transformers import PreTrainedConfig
 __all__ = ["PRESETS", "RNNConfig"]
 
 CELLS = ("lstm", "gru", "rnn")
-POOLINGS = ("last", "max", "mean")
+POOLINGS = ("last", "max", "mean", "max_mean")
 STORAGE_DTYPES = ("float32", "float16")
 
 # The three models of the Keras "toxic comment" notebooks (see DESIGN.md), as field overrides.
@@ -63,7 +63,8 @@ class RNNConfig(PreTrainedConfig):
             hidden-to-hidden weights (one mask per batch, as in AWD-LSTM) so the fused kernels stay usable.
         classifier_dropout: dropout on the pooled features before the output layer.
         pooling: ``"last"`` (final hidden state, like Keras ``return_sequences=False``), ``"max"`` or ``"mean"``
-            over the real time steps.
+            over the real time steps, or ``"max_mean"``: both, concatenated (the pooled BiGRU of the 2018
+            Jigsaw competition: ``concatenate([GlobalMaxPooling1D, GlobalAveragePooling1D])``).
         max_length: sequence length the tokenizer pads / truncates to (Keras ``maxlen``).
         keras_compatible: ``False`` runs only each row's real tokens, found from the attention mask (fast,
             padding-invariant, cost linear in real tokens); ``True`` runs over the full padded length like
@@ -144,5 +145,10 @@ class RNNConfig(PreTrainedConfig):
 
     @property
     def encoder_output_size(self) -> int:
-        """Width of each time step of the encoder output (and of the pooled features)."""
+        """Width of each time step of the encoder output."""
         return self.hidden_size * self.num_directions
+
+    @property
+    def pooled_size(self) -> int:
+        """Width of the pooled features the classifier reads (``max_mean`` concatenates two poolings)."""
+        return self.encoder_output_size * (2 if self.pooling == "max_mean" else 1)

@@ -32,7 +32,7 @@ class RNNModelOutput(ModelOutput):
     Args:
         last_hidden_state: ``(batch, seq_len, hidden_size * directions)`` encoder output at every input
             position (zeros at padding positions unless keras_compatible).
-        pooler_output: ``(batch, hidden_size * directions)`` features the classifier reads, chosen by
+        pooler_output: ``(batch, config.pooled_size)`` features the classifier reads, chosen by
             ``config.pooling``.
     """
 
@@ -294,12 +294,17 @@ class RNNModel(RNNPreTrainedModel):
         if self.config.pooling == "last":
             return final  # (batch, hidden * directions)
         if lengths is None:
-            return x.amax(dim=1) if self.config.pooling == "max" else x.mean(dim=1)
-        valid = torch.arange(x.shape[1], device=x.device).unsqueeze(0) < lengths.to(x.device).unsqueeze(1)
-        valid = valid.unsqueeze(-1)  # (batch, seq_len, 1)
-        if self.config.pooling == "max":
-            return x.masked_fill(~valid, torch.finfo(x.dtype).min).amax(dim=1)
-        return (x * valid).sum(dim=1) / lengths.to(x.device, x.dtype).unsqueeze(-1)
+            pooled = {"max": x.amax(dim=1), "mean": x.mean(dim=1)}
+        else:
+            valid = torch.arange(x.shape[1], device=x.device).unsqueeze(0) < lengths.to(x.device).unsqueeze(1)
+            valid = valid.unsqueeze(-1)  # (batch, seq_len, 1)
+            pooled = {
+                "max": x.masked_fill(~valid, torch.finfo(x.dtype).min).amax(dim=1),
+                "mean": (x * valid).sum(dim=1) / lengths.to(x.device, x.dtype).unsqueeze(-1),
+            }
+        if self.config.pooling == "max_mean":
+            return torch.cat([pooled["max"], pooled["mean"]], dim=-1)  # (batch, 2 * hidden * directions)
+        return pooled[self.config.pooling]
 
 
 def scatter_to_positions(sequence: torch.Tensor, positions: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
@@ -330,7 +335,7 @@ class RNNForSequenceClassification(RNNPreTrainedModel):
         super().__init__(config)
         self.rnn = RNNModel(config)
         self.dropout = nn.Dropout(config.classifier_dropout)
-        self.classifier = nn.Linear(config.encoder_output_size, config.num_labels)
+        self.classifier = nn.Linear(config.pooled_size, config.num_labels)
         self.post_init()
         self.apply_embedding_freeze()
 

@@ -11,7 +11,11 @@ __all__ = ["keras_recurrent_params", "layer_rows", "summary"]
 
 _GATES = {"lstm": 4, "gru": 3, "rnn": 1}
 _KERAS_NAMES = {"lstm": "LSTM", "gru": "GRU", "rnn": "SimpleRNN"}
-_POOL_NAMES = {"max": "GlobalMaxPooling1D", "mean": "GlobalAveragePooling1D"}
+_POOL_NAMES = {
+    "max": "GlobalMaxPooling1D",
+    "mean": "GlobalAveragePooling1D",
+    "max_mean": "GlobalMaxPooling1D + GlobalAveragePooling1D",
+}
 
 
 def keras_recurrent_params(config: RNNConfig, input_size: int) -> int:
@@ -55,7 +59,7 @@ def layer_rows(model: RNNModel | RNNForSequenceClassification) -> list[tuple[str
         rows.append((f"{prefix}layers.{index} ({kind})", shape, _count(layer), keras))
         input_size = width
     if config.pooling != "last":
-        rows.append((f"pooling ({_POOL_NAMES[config.pooling]})", f"(None, {width})", 0, ""))
+        rows.append((f"pooling ({_POOL_NAMES[config.pooling]})", f"(None, {config.pooled_size})", 0, ""))
     if isinstance(model, RNNForSequenceClassification):
         rows.append(("classifier (Dense)", f"(None, {config.num_labels})", _count(model.classifier), ""))
     return rows

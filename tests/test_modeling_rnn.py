@@ -32,7 +32,7 @@ ARCHITECTURES = [
     {"cell": "gru", "bidirectional": True, "num_layers": 2},
     {"cell": "gru", "bidirectional": True, "gru_reset_after": False},
 ]
-POOLINGS = ["last", "max", "mean"]
+POOLINGS = ["last", "max", "mean", "max_mean"]
 
 
 @pytest.mark.parametrize("architecture", ARCHITECTURES)
@@ -44,6 +44,18 @@ def test_packed_mode_is_padding_invariant(architecture, pooling):
     alone = torch.cat([model(torch.tensor([row])).logits for row in TOKENS])
     torch.testing.assert_close(left, right, atol=1e-6, rtol=0)
     torch.testing.assert_close(left, alone, atol=1e-6, rtol=0)
+
+
+def test_max_mean_pooling_concatenates_the_max_and_the_mean_of_the_real_steps():
+    model = RNNModel(tiny_config("gru", bidirectional=True, pooling="max_mean")).eval()
+    ids, mask = padded(TOKENS, "left")
+    out = model(ids, attention_mask=mask)
+    real = mask.bool().unsqueeze(-1)  # (batch, seq_len, 1)
+    steps = out.last_hidden_state
+    expected_max = steps.masked_fill(~real, float("-inf")).amax(dim=1)
+    expected_mean = steps.sum(dim=1) / mask.sum(dim=1, keepdim=True)  # padding positions hold zeros
+    assert out.pooler_output.shape == (len(TOKENS), model.config.pooled_size) == (len(TOKENS), 4 * 5)
+    torch.testing.assert_close(out.pooler_output, torch.cat([expected_max, expected_mean], dim=-1))
 
 
 def test_attention_mask_defaults_to_non_padding_tokens():

@@ -45,7 +45,7 @@ ARCHITECTURES = [
 
 
 @pytest.mark.parametrize("architecture", ARCHITECTURES, ids=lambda a: "-".join(map(str, a.values())))
-@pytest.mark.parametrize("pooling", ["last", "max", "mean"])
+@pytest.mark.parametrize("pooling", ["last", "max", "mean", "max_mean"])
 @pytest.mark.parametrize("side", ["left", "right", "none"])
 @pytest.mark.parametrize("mode", ["train", "eval"])
 def test_logits_and_gradients_equal_the_packed_path(architecture, pooling, side, mode, monkeypatch):
@@ -112,7 +112,7 @@ def test_length_chunks_cut_at_multiples_of_the_granularity():
 
 
 @pytest.mark.parametrize("preset", ["lstm", "gru", "bilstm"])
-@pytest.mark.parametrize("pooling", ["last", "max", "mean"])
+@pytest.mark.parametrize("pooling", ["last", "max", "mean", "max_mean"])
 def test_grouped_rows_give_the_single_group_logits_gradients_and_states(preset, pooling, monkeypatch):
     config = tiny_config(preset, pooling=pooling, dropout=0.0, recurrent_dropout=0.0, embedding_dropout=0.0)
     model = RNNModel(config).train()
