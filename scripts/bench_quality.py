@@ -1,12 +1,17 @@
-"""Real-data quality: ROC AUC of ours vs the Keras notebook models on the same split, per preset.
+"""Real-data quality: ROC AUC of ours vs the Keras notebook models and the linear peers on one split.
 
-    python scripts/benchmark.py quality [--presets lstm gru bilstm] [--max_rows 12000] [--json out.json]
+    python scripts/benchmark.py quality [--presets lstm gru bilstm] [--sides ours keras peers] [--json out.json]
 
 The notebook's recipe: a stratified 80/20 split with random_state 42, a Keras tokenizer fitted on
 train + validation, glove-6b-50d vectors (frozen), 5 epochs, batch 64, Adam. Ours runs through
 `rnn_models.training.train` (the `rnn-models train` path); Keras 3 runs the notebook's exact layers
 (``--keras_backend jax`` runs the same layers about 8x faster on a CPU than the torch backend; the GRU
-uses its generic path, ``use_cudnn=False``).
+uses its generic path, ``use_cudnn=False``). The peers (`bench_peers`: TF-IDF + LR, NB-LR, and fastText
+where the ``fasttext`` package is installed) train once each on the same training rows, C chosen by
+cross-validation inside the training split; the table puts them beside every preset.
+
+``--labels toxic severe_toxic obscene threat insult identity_hate`` scores all six labels (mean column
+ROC AUC, one output per label; the split stays stratified on the first label).
 
 Workloads: ``jigsaw`` (default): the real comments of ``jigsaw_train_dev.csv`` with ``row < 12000`` (the
 notebook's first 12,000 rows, 11,332 of them here), label toxic, ``max_length`` 1500 as in the notebook.
@@ -26,13 +31,29 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_common import report, run_child, write_json
+from bench_peers import C_GRID, PEERS, default_peers, fasttext_available
+
+
+def _labels(spec: dict) -> list[str]:
+    return spec.get("labels") or [spec["label"]]  # bench_vocab's specs name one label
 
 
 def _split(spec: dict):
     from rnn_models.data import load_table, reference_split
 
-    table = load_table(spec["file"], "comment_text", [spec["label"]])
-    return reference_split(table, [spec["label"]], max_rows=spec["max_rows"], seed=42)
+    table = load_table(spec["file"], "comment_text", _labels(spec))
+    return reference_split(table, _labels(spec), max_rows=spec["max_rows"], seed=42)
+
+
+def _texts_and_labels(table, spec: dict) -> tuple[list[str], np.ndarray]:
+    return list(table["comment_text"]), np.stack([np.asarray(table[c]) for c in _labels(spec)], axis=1)
+
+
+def _auc(scores: np.ndarray, labels: np.ndarray, spec: dict) -> dict:
+    """``{"roc_auc": mean column AUC}``, plus ``roc_auc_<label>`` per label when there are several."""
+    from rnn_models.metrics import roc_auc
+
+    return roc_auc(scores.reshape(len(labels), -1), labels, _labels(spec))
 
 
 def ours_worker(spec: dict) -> dict:
@@ -45,7 +66,7 @@ def ours_worker(spec: dict) -> dict:
         run = train(
             ModelArguments(preset=spec["preset"], vectors="glove-6b-50d", max_length=spec["max_length"]),
             DataArguments(
-                train_file=spec["file"], label_columns=[spec["label"]], max_rows=spec["max_rows"],
+                train_file=spec["file"], label_columns=_labels(spec), max_rows=spec["max_rows"],
                 fit_tokenizer_on="train+validation",
             ),
             RNNTrainingArguments(
@@ -54,7 +75,8 @@ def ours_worker(spec: dict) -> dict:
                 **spec["ours_options"],
             ),
         )  # fmt: skip
-    return {"roc_auc": run.metrics["eval_roc_auc"], "train_seconds": run.metrics["train_runtime"]}
+    aucs = {k.removeprefix("eval_"): v for k, v in run.metrics.items() if k.startswith("eval_roc_auc")}
+    return {**aucs, "train_seconds": run.metrics["train_runtime"]}
 
 
 def keras_worker(spec: dict) -> dict:
@@ -65,7 +87,6 @@ def keras_worker(spec: dict) -> dict:
     import keras
     from keras import layers
     from keras_preprocessing.text import Tokenizer
-    from sklearn.metrics import roc_auc_score
 
     from rnn_models.vectors import build_embedding_matrix, load_vectors
 
@@ -75,8 +96,8 @@ def keras_worker(spec: dict) -> dict:
         torch.set_num_threads(spec["threads"])
     keras.utils.set_random_seed(spec["seed"])
     train_set, valid_set = _split(spec)
-    xtrain, xvalid = list(train_set["comment_text"]), list(valid_set["comment_text"])
-    ytrain, yvalid = np.asarray(train_set[spec["label"]]), np.asarray(valid_set[spec["label"]])
+    xtrain, ytrain = _texts_and_labels(train_set, spec)  # labels: (rows, n_labels)
+    xvalid, yvalid = _texts_and_labels(valid_set, spec)
     token = Tokenizer(num_words=None)  # the notebook's tokenizer and padding
     token.fit_on_texts(xtrain + xvalid)
     pad = keras.utils.pad_sequences
@@ -89,49 +110,76 @@ def keras_worker(spec: dict) -> dict:
         "bilstm": [layers.Bidirectional(layers.LSTM(300, dropout=0.3, recurrent_dropout=0.3))],
     }[spec["preset"]]
     embedding = layers.Embedding(len(token.word_index) + 1, matrix.shape[1], trainable=False)
-    model = keras.Sequential(
-        [keras.Input((spec["max_length"],)), embedding, *recurrent, layers.Dense(1, activation="sigmoid")]
-    )
+    head = layers.Dense(ytrain.shape[1], activation="sigmoid")  # one output per label
+    model = keras.Sequential([keras.Input((spec["max_length"],)), embedding, *recurrent, head])
     embedding.set_weights([matrix])
     model.compile(loss="binary_crossentropy", optimizer="adam", metrics=["accuracy"])
     start = time.perf_counter()
     model.fit(xtrain_pad, ytrain, epochs=spec["epochs"], batch_size=64, verbose=0)
     seconds = time.perf_counter() - start
-    scores = model.predict(xvalid_pad, batch_size=256, verbose=0)[:, 0]
-    return {"roc_auc": float(roc_auc_score(yvalid, scores)), "train_seconds": seconds}
+    scores = model.predict(xvalid_pad, batch_size=256, verbose=0)
+    return {**_auc(scores, yvalid, spec), "train_seconds": seconds}
 
 
-WORKERS = {"ours": ours_worker, "keras": keras_worker}
-HEADER = [
-    "preset",
-    "ours AUC (mean ± sd)",
-    "Keras AUC (mean ± sd)",
-    "ours - Keras",
-    ">= Keras - 0.005",
-    "ours train s",
-    "Keras train s",
-]
+def peer_worker(spec: dict) -> dict:
+    """One peer of `bench_peers.PEERS` on the split; ``train_seconds`` covers features, CV and the fit."""
+    import time
+
+    _, fit_peer, options = PEERS[spec["peer"]]
+    train_set, valid_set = _split(spec)
+    xtrain, ytrain = _texts_and_labels(train_set, spec)  # labels: (rows, n_labels)
+    xvalid, yvalid = _texts_and_labels(valid_set, spec)
+    start = time.perf_counter()
+    fit = fit_peer(xtrain, ytrain, xvalid, seed=42, **options)
+    seconds = time.perf_counter() - start
+    return {
+        **_auc(fit.scores, yvalid, spec), "train_seconds": seconds, "cv_seconds": fit.cv_seconds,
+        "c": fit.c, "cv_roc_auc": fit.cv_roc_auc, "c_grid": list(C_GRID), "n_features": fit.n_features,
+        "versions": {name: _version(name) for name in ("scikit-learn", "fasttext-wheel", "fasttext")},
+    }  # fmt: skip
+
+
+def _version(distribution: str) -> str | None:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(distribution)
+    except PackageNotFoundError:
+        return None
+
+
+WORKERS = {"ours": ours_worker, "keras": keras_worker, "peers": peer_worker}
+HEADER = ["model", "side", "ROC AUC (mean ± sd)", "- Keras", "- best peer", "train s"]
 
 
 def mean_sd(values: list[float]) -> str:
-    """``0.7812 ± 0.0040 (n=3)``: one seed says little, per-epoch AUC moves by about 0.01."""
+    """``0.7812 ± 0.0040 (n=3)``, ``0.7812 (n=1)``: one seed says little, per-epoch AUC moves by about 0.01."""
     if not values:
         return "-"
-    return (
-        f"{np.mean(values):.4f} ± {np.std(values, ddof=1) if len(values) > 1 else 0.0:.4f} (n={len(values)})"
-    )
+    if len(values) == 1:
+        return f"{values[0]:.4f} (n=1)"
+    return f"{np.mean(values):.4f} ± {np.std(values, ddof=1):.4f} (n={len(values)})"
 
 
-def table_row(preset: str, ours: list[dict], keras: list[dict]) -> list:
-    ours_auc, keras_auc = [r["roc_auc"] for r in ours], [r["roc_auc"] for r in keras]
-    both = bool(ours_auc and keras_auc)  # a run of one side only compares nothing
-    delta = float(np.mean(ours_auc) - np.mean(keras_auc)) if both else float("nan")
-    return [
-        preset, mean_sd(ours_auc), mean_sd(keras_auc), f"{delta:+.4f}",
-        ("yes" if delta >= -0.005 else "no") if both else "-",
-        float(np.mean([r["train_seconds"] for r in ours])) if ours else float("nan"),
-        float(np.mean([r["train_seconds"] for r in keras])) if keras else float("nan"),
-    ]  # fmt: skip
+def table_rows(presets: dict[str, dict[str, list[dict]]], peers: dict[str, dict]) -> list[list]:
+    """One row per preset and side, then one per peer; "- Keras" for ours, "- best peer" for every row."""
+    best_peer = max((r["roc_auc"] for r in peers.values()), default=None)
+
+    def row(model: str, side: str, runs: list[dict], keras_mean: float | None = None) -> list:
+        aucs = [r["roc_auc"] for r in runs]
+        return [
+            model, side, mean_sd(aucs),
+            f"{np.mean(aucs) - keras_mean:+.4f}" if keras_mean is not None else "-",
+            f"{np.mean(aucs) - best_peer:+.4f}" if best_peer is not None else "-",
+            float(np.mean([r["train_seconds"] for r in runs])),
+        ]  # fmt: skip
+
+    rows = []
+    for preset, runs in presets.items():
+        keras_mean = float(np.mean([r["roc_auc"] for r in runs["keras"]])) if runs["keras"] else None
+        rows += [row(preset, "ours", runs["ours"], keras_mean)] if runs["ours"] else []
+        rows += [row(preset, "Keras", runs["keras"])] if runs["keras"] else []
+    return rows + [row(PEERS[name][0], "peer", [result]) for name, result in peers.items()]
 
 
 def shuffled_vader(seed: int = 0) -> Path:
@@ -177,12 +225,25 @@ WORKLOAD_DEFAULTS = {  # file, label, max_rows, max_length
 }
 
 
+def peer_tasks(requested: list[str] | None) -> list[str]:
+    """The peers to train: those asked for (default: `default_peers`), fastText skipped with a note."""
+    names = requested or default_peers()
+    if not fasttext_available() and any(n.startswith("fasttext") for n in names):
+        print("fastText skipped: the fasttext package is not importable (pip install fasttext-wheel)")
+    return [n for n in names if fasttext_available() or not n.startswith("fasttext")]
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="benchmark.py quality", description=__doc__.splitlines()[0])
     parser.add_argument("--presets", nargs="+", default=["lstm", "gru", "bilstm"])
     parser.add_argument("--workload", default="jigsaw", choices=list(WORKLOAD_DEFAULTS))
     parser.add_argument("--file", help="CSV with comment_text and --label instead of the workload's")
-    parser.add_argument("--label", help="label column (default: the workload's)")
+    parser.add_argument(
+        "--labels",
+        "--label",
+        nargs="+",
+        help="label columns (default: the workload's one); several: mean column AUC",
+    )
     parser.add_argument("--max_rows", type=int, help="first N rows (default: the workload's)")
     parser.add_argument("--max_length", type=int, help="Keras maxlen (default: the workload's)")
     parser.add_argument("--threads", type=int, default=2, help="CPU threads per training process")
@@ -200,35 +261,46 @@ def main(argv: list[str]) -> int:
         "--ours", nargs="*", default=[], metavar="FIELD=VALUE",
         help="training options for our runs, e.g. train_sampling_strategy=random length_group_mega_batches=4",
     )  # fmt: skip
-    parser.add_argument("--sides", nargs="+", default=["ours", "keras"], choices=["ours", "keras"])
+    parser.add_argument("--sides", nargs="+", default=["ours", "keras", "peers"], choices=list(WORKERS))
+    parser.add_argument(
+        "--peers", nargs="+", choices=list(PEERS),
+        help=f"peers to train once each (default: {' '.join(default_peers())}; fastText needs the fasttext package)",
+    )  # fmt: skip
     parser.add_argument("--jobs", type=int, default=1, help="runs at once (with --threads 1 on 2 cores: 2)")
     parser.add_argument("--json", default="benchmark_quality.json")
     args = parser.parse_args(argv)
     make_file, label, max_rows, max_length = WORKLOAD_DEFAULTS[args.workload]
     spec = {
-        "workload": args.workload, "file": args.file or str(make_file()), "label": args.label or label,
+        "workload": args.workload, "file": args.file or str(make_file()), "labels": args.labels or [label],
         "max_rows": args.max_rows or max_rows, "max_length": args.max_length or max_length, "epochs": args.epochs,
         "seeds": args.seeds, "threads": args.threads, "keras_backend": args.keras_backend,
         "ours_options": dict(parse_option(option) for option in args.ours),
     }  # fmt: skip
-    tasks = [
-        (preset, seed, side)
+    peer_names = peer_tasks(args.peers) if "peers" in args.sides else []
+    tasks = [("peers", name, None) for name in peer_names] + [
+        (side, preset, seed)
         for preset in args.presets
         for seed in args.seeds
         for side in args.sides
-        if side == "ours" or preset in args.keras_presets
+        if side == "ours" or (side == "keras" and preset in args.keras_presets)
     ]
-    results = {preset: {"ours": [], "keras": []} for preset in args.presets}
+    presets = {
+        preset: {"ours": [], "keras": []} for preset in args.presets if {"ours", "keras"} & set(args.sides)
+    }
+    peers: dict[str, dict] = {}
 
     def run(task):
-        preset, seed, side = task
-        result = run_child("bench_quality", side, {**spec, "preset": preset, "seed": seed})
-        results[preset][side].append({"seed": seed, **result})
-        print(f"{preset} {side} seed {seed}: ROC AUC {result['roc_auc']:.4f}", flush=True)
-        write_json(args.json, {"settings": spec, "results": results})  # partial results survive a stop
+        side, name, seed = task
+        if side == "peers":
+            peers[name] = run_child("bench_quality", side, {**spec, "peer": name})
+            print(f"{name} peer: ROC AUC {peers[name]['roc_auc']:.4f}, C {peers[name]['c']}", flush=True)
+        else:
+            result = run_child("bench_quality", side, {**spec, "preset": name, "seed": seed})
+            presets[name][side].append({"seed": seed, **result})
+            print(f"{name} {side} seed {seed}: ROC AUC {result['roc_auc']:.4f}", flush=True)
+        write_json(args.json, {"settings": spec, "results": {**presets, "peers": peers}})  # partial results
 
     with ThreadPoolExecutor(args.jobs) as pool:
         list(pool.map(run, tasks))
-    rows = [table_row(preset, runs["ours"], runs["keras"]) for preset, runs in results.items()]
-    report(args.json, HEADER, rows, spec, results)
+    report(args.json, HEADER, table_rows(presets, peers), spec, {**presets, "peers": peers})
     return 0
