@@ -118,7 +118,7 @@ def test_grouped_rows_give_the_single_group_logits_gradients_and_states(preset, 
     model = RNNModel(config).train()
     ids, mask = (part.repeat(4, 1) for part in batch("left", width=40))  # 20 rows
     ids[0, :], mask[0, :] = torch.arange(1, 41) % 29 + 1, 1  # one long row: the batch splits
-    weights = torch.randn(ids.shape[0], config.encoder_output_size)
+    weights = torch.randn(ids.shape[0], config.pooled_size)
 
     def run():
         model.zero_grad(set_to_none=True)
