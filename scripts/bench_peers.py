@@ -13,7 +13,7 @@ NB-LR's log-count ratios, which use labels, are recomputed inside every fold.
 
     >>> fit = tfidf_lr(train_texts, y_train, valid_texts, seed=42)  # doctest: +SKIP
     >>> fit.scores.shape, fit.c  # doctest: +SKIP
-    ((2267,), [8.0])
+    ((2267,), [4.0])
 """
 
 import re
@@ -43,7 +43,8 @@ __all__ = [
     "tfidf_lr",
 ]
 
-C_GRID = tuple(2.0**k for k in range(-5, 5))  # 1/32 ... 16: NB-LR peaks near 1/8, TF-IDF + LR near 4
+# 1/32 ... 64. On the jigsaw split, toxic: NB-LR peaks at 1/8, TF-IDF + LR at 4; rare labels want 16 and more
+C_GRID = tuple(2.0**k for k in range(-5, 7))
 FOLDS = 5
 # Jeremy Howard's "NB-SVM strong linear baseline" tokenizer: punctuation (and a few typographic
 # characters) become tokens of their own, then split on whitespace.
@@ -295,7 +296,8 @@ def fasttext_supervised(
     return PeerFit(scores=scores.reshape(-1) if np.ndim(y_train) == 1 else scores)
 
 
-# name -> (table label, function, keyword arguments); "nb_lr" is the better NB-LR variant on the split
+# name -> (table label, function, keyword arguments). "nb_lr" is the NB-LR variant that scored best on
+# the jigsaw split, on validation (0.969) and in the training split's CV alike; the others are there to compare.
 PEERS: dict[str, tuple[str, Callable[..., PeerFit], dict]] = {
     "tfidf_lr": ("TF-IDF word 1-2 + char_wb 2-5 + LR", tfidf_lr, {}),
     "nb_lr": ("NB-LR (NBSVM) word 1-2 + char_wb 2-5", nb_lr, {}),
