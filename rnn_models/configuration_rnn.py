@@ -7,14 +7,26 @@ from typing import Any
 
 from transformers import PreTrainedConfig
 
-__all__ = ["PRESETS", "RNNConfig"]
+__all__ = ["DEFAULT_PRESET", "NOTEBOOK_PRESETS", "PRESETS", "RNNConfig"]
 
 CELLS = ("lstm", "gru", "rnn")
 POOLINGS = ("last", "max", "mean", "max_mean")
 STORAGE_DTYPES = ("float32", "float16")
 
-# The three models of the Keras "toxic comment" notebooks (see DESIGN.md), as field overrides.
+# The three models of the Keras "toxic comment" notebooks (see DESIGN.md), and the default beyond them,
+# as field overrides.
 PRESETS: dict[str, dict[str, Any]] = {
+    # Beyond the notebook (README, "Beyond the notebook"): the 2018 competition's pooled bidirectional GRU,
+    # fine-tuned vectors and a linear bag of word and character n-grams beside it.
+    "bigru_ngrams": {
+        "cell": "gru",
+        "hidden_size": 64,
+        "bidirectional": True,
+        "embedding_dropout": 0.2,
+        "pooling": "max_mean",
+        "freeze_embeddings": False,
+        "ngram_buckets": 2**18,
+    },
     "lstm": {"cell": "lstm", "hidden_size": 100, "dropout": 0.3, "recurrent_dropout": 0.3},
     "gru": {"cell": "gru", "hidden_size": 300, "embedding_dropout": 0.3},
     "bilstm": {
@@ -25,6 +37,9 @@ PRESETS: dict[str, dict[str, Any]] = {
         "recurrent_dropout": 0.3,
     },
 }
+
+DEFAULT_PRESET = "bigru_ngrams"
+NOTEBOOK_PRESETS = ("lstm", "gru", "bilstm")  # the Keras notebook's models, exactly
 
 
 def _check_choice(field: str, value: Any, accepted: tuple[str, ...]) -> None:
@@ -42,6 +57,30 @@ def _check_positive_int(field: str, value: Any) -> None:
 def _check_probability(field: str, value: Any) -> None:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0.0 <= value < 1.0:
         raise ValueError(f"RNNConfig.{field}={value!r} is invalid; expected a number in [0, 1).")
+
+
+def _check_ngrams(config: "RNNConfig") -> None:
+    if config.ngram_buckets == 0:
+        return
+    if (
+        isinstance(config.ngram_buckets, bool)
+        or not isinstance(config.ngram_buckets, int)
+        or config.ngram_buckets < 2
+    ):
+        raise ValueError(
+            f"RNNConfig.ngram_buckets={config.ngram_buckets!r} is invalid; expected 0 (no bag of n-grams) or an "
+            "integer >= 2."
+        )
+    for field in ("ngram_min_chars", "ngram_max_chars", "ngram_max_per_word"):
+        _check_positive_int(field, getattr(config, field))
+    if config.ngram_min_chars > config.ngram_max_chars:
+        raise ValueError(
+            f"RNNConfig.ngram_min_chars={config.ngram_min_chars} is larger than ngram_max_chars="
+            f"{config.ngram_max_chars}; expected min <= max."
+        )
+    scale = config.ngram_learning_rate_scale
+    if isinstance(scale, bool) or not isinstance(scale, (int, float)) or not scale > 0:
+        raise ValueError(f"RNNConfig.ngram_learning_rate_scale={scale!r} is invalid; expected a number > 0.")
 
 
 class RNNConfig(PreTrainedConfig):
@@ -71,6 +110,13 @@ class RNNConfig(PreTrainedConfig):
             Keras, for parity with imported Keras weights.
         embedding_storage_dtype: ``"float32"``, or ``"float16"`` to store a frozen embedding table at half the
             size in ``model.safetensors`` (it is float32 again in memory after loading).
+        ngram_buckets: ``0`` (off, the notebook's models) or the number of hash buckets of a linear bag of
+            n-grams added to the logits (`rnn_models.bag_of_ngrams.NgramLogits`): each word's character
+            n-grams, the words and the pairs of adjacent words, one weight per label each.
+        ngram_min_chars, ngram_max_chars: lengths of the character n-grams of ``"<word>"``.
+        ngram_max_per_word: character n-grams kept per word (the first ones, shortest first).
+        ngram_learning_rate_scale: the bag's weights learn this many times faster than the rest of the
+            model (stored divided by it): sparse linear features need larger steps.
         gru_reset_after: GRU layout. ``True`` is PyTorch's and Keras 2.x/3's default (reset gate applied
             after the recurrent matmul); ``False`` is the TF1-era Keras layout, run by a slower step loop.
 
@@ -101,6 +147,11 @@ class RNNConfig(PreTrainedConfig):
     gru_reset_after: bool = True
     initializer_range: float = 0.05
     embedding_storage_dtype: str = "float32"
+    ngram_buckets: int = 0
+    ngram_min_chars: int = 2
+    ngram_max_chars: int = 5
+    ngram_max_per_word: int = 32
+    ngram_learning_rate_scale: float = 1.0
 
     def __post_init__(self, **kwargs: Any) -> None:
         if self.id2label is None:
@@ -116,6 +167,7 @@ class RNNConfig(PreTrainedConfig):
             )
         for field in ("vocab_size", "embedding_dim", "hidden_size", "num_layers", "max_length"):
             _check_positive_int(field, getattr(self, field))
+        _check_ngrams(self)
         for field in ("embedding_dropout", "dropout", "recurrent_dropout", "classifier_dropout"):
             _check_probability(field, getattr(self, field))
         _check_positive_int("num_labels", self.num_labels)
@@ -128,12 +180,15 @@ class RNNConfig(PreTrainedConfig):
             raise ValueError("RNNConfig.problem_type='single_label_classification' needs num_labels >= 2.")
 
     @classmethod
-    def from_preset(cls, name: str, **overrides: Any) -> "RNNConfig":
-        """The reference architectures of the Keras notebooks: ``"lstm"``, ``"gru"`` or ``"bilstm"``.
+    def from_preset(cls, name: str = DEFAULT_PRESET, **overrides: Any) -> "RNNConfig":
+        """A preset: the Keras notebooks' ``"lstm"``, ``"gru"`` or ``"bilstm"``, or ``"bigru_ngrams"`` (the default).
 
         Example:
             >>> RNNConfig.from_preset("gru", vocab_size=500, embedding_dim=50).embedding_dropout
             0.3
+            >>> config = RNNConfig.from_preset(vocab_size=500, embedding_dim=50)
+            >>> (config.cell, config.bidirectional, config.pooling, config.freeze_embeddings)
+            ('gru', True, 'max_mean', False)
         """
         if name not in PRESETS:
             raise ValueError(f"Unknown preset {name!r}; expected one of {', '.join(PRESETS)}.")

@@ -14,6 +14,7 @@ from transformers import PreTrainedModel
 from transformers.modeling_outputs import SequenceClassifierOutput
 from transformers.utils import ModelOutput
 
+from .bag_of_ngrams import NgramLogits
 from .configuration_rnn import RNNConfig
 from .recurrent_layers import ChannelDropout, RecurrentLayer, length_chunks
 
@@ -77,6 +78,9 @@ class RNNPreTrainedModel(PreTrainedModel):
             nn.init.xavier_uniform_(module.weight)
             if module.bias is not None:
                 nn.init.zeros_(module.bias)
+        elif isinstance(module, NgramLogits):  # after its tables (children first): a linear model starts at 0
+            for table in (module.char_ngram_weights, module.word_weights, module.word_pair_weights):
+                nn.init.zeros_(table.weight)
         elif isinstance(module, nn.RNNBase):  # nn.LSTM, nn.GRU, nn.RNN and ResetBeforeGRU
             for name, param in module.named_parameters():
                 if name.startswith("weight_ih"):
@@ -166,6 +170,8 @@ class RNNPreTrainedModel(PreTrainedModel):
             config = cls.config_class.from_dict({**config_or_preset.to_dict(), **fields})
         model = cls(config)
         model.load_embedding_matrix(matrix)
+        if getattr(model, "ngrams", None) is not None:
+            model.set_vocabulary(tokenizer)
         return model
 
     def save_pretrained(self, save_directory, *args, **kwargs):
@@ -336,8 +342,18 @@ class RNNForSequenceClassification(RNNPreTrainedModel):
         self.rnn = RNNModel(config)
         self.dropout = nn.Dropout(config.classifier_dropout)
         self.classifier = nn.Linear(config.pooled_size, config.num_labels)
+        self.ngrams = NgramLogits(config) if config.ngram_buckets else None
         self.post_init()
         self.apply_embedding_freeze()
+
+    def set_vocabulary(self, tokenizer_or_word_index) -> None:
+        """Gives the bag of n-grams (``config.ngram_buckets > 0``) the words behind the ids.
+
+        Takes an `RNNTokenizerFast` (its ``embedding_index``: Keras ids, then words from the vectors), a
+        tokenizer with ``word_index`` or a ``word -> id`` dict. Does nothing for a model without the bag.
+        """
+        if self.ngrams is not None:
+            self.ngrams.set_vocabulary(words_by_id(tokenizer_or_word_index, self.config.vocab_size))
 
     def forward(
         self,
@@ -348,11 +364,30 @@ class RNNForSequenceClassification(RNNPreTrainedModel):
     ) -> SequenceClassifierOutput | tuple:
         _, pooled, _ = self.rnn.encode(input_ids, attention_mask, return_sequence=False)
         logits = self.classifier(self.dropout(pooled))  # (batch, num_labels)
+        if self.ngrams is not None:
+            logits = logits + self.ngrams(input_ids, self.rnn._mask(input_ids, attention_mask))
         loss = None if labels is None else classification_loss(logits, labels, self.config)
         return_dict = return_dict if return_dict is not None else self.config.return_dict
         if not return_dict:
             return (logits,) if loss is None else (loss, logits)
         return SequenceClassifierOutput(loss=loss, logits=logits)
+
+
+def words_by_id(tokenizer_or_word_index, size: int) -> list[str]:
+    """``words[i]`` is the word of id ``i`` (``""`` for padding and unused ids), for ids below ``size``.
+
+    Example:
+        >>> words_by_id({"the": 1, "cat": 3}, 4)
+        ['', 'the', '', 'cat']
+    """
+    index = getattr(tokenizer_or_word_index, "embedding_index", None)
+    if index is None:
+        index = getattr(tokenizer_or_word_index, "word_index", tokenizer_or_word_index)
+    words = [""] * size
+    for word, i in index.items():
+        if 0 < i < size:
+            words[i] = word
+    return words
 
 
 def classification_loss(logits: torch.Tensor, labels: torch.Tensor, config: RNNConfig) -> torch.Tensor:

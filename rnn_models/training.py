@@ -14,7 +14,7 @@ import torch
 from transformers import DataCollatorWithPadding, Trainer, TrainerCallback, TrainingArguments, set_seed
 from transformers.trainer_utils import get_last_checkpoint
 
-from .configuration_rnn import PRESETS, RNNConfig
+from .configuration_rnn import DEFAULT_PRESET, PRESETS, RNNConfig
 from .data import DEMO_DATA, check_auc_defined, read_tables, reference_split, tokenize_dataset
 from .metrics import make_compute_metrics
 from .modeling_rnn import RNNForSequenceClassification
@@ -28,7 +28,11 @@ __all__ = ["DataArguments", "ModelArguments", "RNNTrainingArguments", "TrainingR
 @dataclass
 class ModelArguments:
     preset: str = field(
-        default="lstm", metadata={"help": "Reference architecture.", "choices": list(PRESETS)}
+        default=DEFAULT_PRESET,
+        metadata={
+            "help": "Architecture: bigru_ngrams (default; beyond the notebook), or the Keras notebook's lstm, gru, bilstm.",
+            "choices": list(PRESETS),
+        },
     )
     vectors: str = field(
         default="glove-6b-50d",
@@ -56,7 +60,12 @@ class ModelArguments:
     keras_compatible: bool = field(
         default=False, metadata={"help": "Run every padded step like Keras instead of only the real tokens."}
     )
-    train_embeddings: bool = field(default=False, metadata={"help": "Fine-tune the word vectors too."})
+    train_embeddings: bool | None = field(
+        default=None,
+        metadata={
+            "help": "Fine-tune the word vectors too (default: as the preset says; the notebook's keep them frozen)."
+        },
+    )
     embedding_storage_dtype: str = field(
         default="float32",
         metadata={
@@ -221,7 +230,8 @@ def load_vocabulary_vectors(
 def build_model(
     model: ModelArguments, tokenizer: RNNTokenizerFast, vectors: WordVectors, label_columns: list[str]
 ):
-    """The preset with the vectors loaded (frozen unless ``--train_embeddings``); returns (model, coverage)."""
+    """The preset with the vectors loaded (frozen or not as the preset or ``--train_embeddings`` says);
+    returns (model, coverage)."""
     matrix, coverage = build_embedding_matrix(tokenizer, vectors, missing=model.missing_vectors)
     if coverage.vocab_words and not coverage.found_words:
         raise ValueError(
@@ -234,7 +244,7 @@ def build_model(
         embedding_dim=matrix.shape[1],
         max_length=model.max_length,
         keras_compatible=model.keras_compatible,
-        freeze_embeddings=not model.train_embeddings,
+        **({} if model.train_embeddings is None else {"freeze_embeddings": not model.train_embeddings}),
         embedding_storage_dtype=model.embedding_storage_dtype,
         num_labels=len(label_columns),
         id2label=dict(enumerate(label_columns)),
@@ -243,6 +253,7 @@ def build_model(
     )
     classifier = RNNForSequenceClassification(config)
     classifier.load_embedding_matrix(matrix)
+    classifier.set_vocabulary(tokenizer)
     return classifier, coverage
 
 

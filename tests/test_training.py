@@ -113,6 +113,29 @@ def test_frozen_vectors_are_unchanged_by_training(trained):
     torch.testing.assert_close(weights["rnn.embeddings.weight"], torch.from_numpy(matrix), rtol=0, atol=0)
 
 
+def test_the_default_preset_learns_its_vectors_and_bag_and_its_folder_scores_like_it(tmp_path):
+    from transformers import pipeline
+
+    model_args, data_args, args = arguments(tmp_path, "--preset", "bigru_ngrams", "--learning_rate", "0.003")
+    run = train(model_args, data_args, args)
+    save_run(run, model_args, data_args, args)
+    out = Path(args.output_dir)
+    assert run.metrics["eval_roc_auc"] > 0.9
+    model = run.trainer.model.eval()
+    words = run.tokenizer.embedding_index
+    assert (
+        model.ngrams.word_weights.weight[words["idiot"]].item()
+        > model.ngrams.word_weights.weight[words["thanks"]].item()
+    )
+    trained_rows = load_file(out / "model.safetensors")["rnn.embeddings.weight"]
+    assert not torch.equal(trained_rows[words["idiot"]], torch.zeros_like(trained_rows[0]))
+    batch = run.tokenizer(["you are a pathetic idiot"], return_tensors="pt")
+    with torch.no_grad():
+        expected = torch.sigmoid(model(**batch).logits).item()
+    classifier = pipeline("text-classification", model=str(out))
+    assert classifier("you are a pathetic idiot")[0]["score"] == pytest.approx(expected, abs=1e-6)
+
+
 class StopAfterFirstEpoch(TrainerCallback):
     """Ends training after the first epoch's checkpoint, as a crash there would."""
 
@@ -151,12 +174,18 @@ def test_resume_without_a_checkpoint_says_so(tmp_path):
         train(model_args, data_args, args)
 
 
-def test_defaults_are_the_keras_reference():
+def test_defaults_are_the_keras_recipe_with_the_bigru_ngrams_preset():
     model_args, data_args, args = parse_train_args([])
-    assert (model_args.preset, model_args.max_length, model_args.vectors) == ("lstm", 1500, "glove-6b-50d")
+    assert (model_args.preset, model_args.max_length, model_args.vectors) == (
+        "bigru_ngrams",
+        1500,
+        "glove-6b-50d",
+    )
     assert (args.per_device_train_batch_size, args.num_train_epochs, args.learning_rate) == (64, 5.0, 1e-3)
     assert (args.adam_epsilon, args.weight_decay, args.lr_scheduler_type) == (1e-7, 0.0, "constant")
-    assert args.train_sampling_strategy == "group_by_length" and not model_args.train_embeddings
+    assert (
+        args.train_sampling_strategy == "group_by_length" and model_args.train_embeddings is None
+    )  # preset's
     assert data_args.train_file == "demo" and data_args.label_columns == ["toxic"]
 
 
