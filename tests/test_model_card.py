@@ -136,6 +136,31 @@ def test_a_card_without_the_table_shape_leaves_the_vocabulary_out():
     assert "embedding rows" not in text and "## Word vectors" in text
 
 
+def test_card_of_the_default_preset_says_what_it_is_and_why():
+    config = {
+        "cell": "gru",
+        "hidden_size": 64,
+        "bidirectional": True,
+        "pooling": "max_mean",
+        "ngram_buckets": 8,
+    }
+    text = render_model_card(CardFacts(repo_id="me/toxic", config={**config, "id2label": {"0": "toxic"}}))
+    assert (
+        "A GloVe + BiGRU(64) with max + mean pooling and a bag of n-grams text classifier: rnn-models' default"
+        in text
+    )
+    assert "scored above the notebook's models and above TF-IDF + logistic regression" in text
+    assert (
+        "the model of the classic Keras" not in text
+        and "This architecture goes beyond the Keras notebooks" in text
+    )
+    notebook = render_model_card(CardFacts(repo_id="me/toxic", config={"cell": "lstm", "hidden_size": 100}))
+    assert (
+        'A GloVe + LSTM(100) text classifier: the model of the classic Keras "toxic comment" notebooks'
+        in notebook
+    )
+
+
 def test_tags_say_toxicity_only_for_toxicity_labels():
     facts = CardFacts(repo_id="me/x", config={"cell": "rnn", "id2label": {"0": "negative"}})
     assert "toxicity" not in facts.tags and "rnn" in facts.tags
