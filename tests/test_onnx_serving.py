@@ -59,6 +59,16 @@ def test_onnx_scores_equal_the_pytorch_scores(tokenizer, preset, overrides):
     assert model.config.keras_compatible == overrides.get("keras_compatible", False)  # export copies
 
 
+def test_the_default_presets_bag_of_ngrams_exports_with_equal_scores(tokenizer):
+    model = tiny_model(tokenizer, "bigru_ngrams", ngram_buckets=97)
+    model.set_vocabulary(tokenizer)
+    for table in (model.ngrams.char_ngram_weights, model.ngrams.word_weights, model.ngrams.word_pair_weights):
+        torch.nn.init.normal_(table.weight)
+    expected = predict_scores(model, tokenizer, TEXTS, batch_size=3)
+    got = OnnxClassifier.from_model(model).predict_scores(tokenizer, TEXTS, batch_size=3)
+    np.testing.assert_allclose(got, expected, atol=1e-5)
+
+
 def test_exact_length_batches_never_mix_lengths_and_cover_every_row():
     lengths = [5, 1, 5, 2, 5, 5, 1]
     batches = [b.tolist() for b in exact_length_batches(lengths, batch_size=3)]
