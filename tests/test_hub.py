@@ -31,6 +31,7 @@ MODEL_FILES = {
     "configuration_rnn.py",
     "modeling_rnn.py",
     "recurrent_layers.py",
+    "bag_of_ngrams.py",
 }
 IDS = [[0, 0, 5, 6, 7], [3, 4, 0, 0, 0], [9, 8, 7, 6, 5]]
 MASK = [[0, 0, 1, 1, 1], [1, 1, 0, 0, 0], [1, 1, 1, 1, 1]]
