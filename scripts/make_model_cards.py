@@ -6,7 +6,7 @@ hyper-parameters from ``training_args.json``, ``roc_curve.png``; ``vectors_words
 its absence read as no words from the vectors) and the card itself, ``README.md``.
 
     python scripts/make_model_cards.py            # re-render the cards from the committed facts (seconds)
-    python scripts/make_model_cards.py --train    # retrain the three presets on the demo data first (minutes)
+    python scripts/make_model_cards.py --train    # retrain the presets on the demo data first (minutes)
     python scripts/make_model_cards.py --check    # exit 1 if a committed card differs from its rendering
 
 The training recipe is the README's reference recipe on the shipped demo data (1,500 real Jigsaw
@@ -25,7 +25,7 @@ from rnn_models.outputs import atomic_write_text
 from rnn_models.train_command import run_train_command
 
 REFERENCE = Path(__file__).resolve().parent.parent / "model_cards" / "reference"
-PRESETS = ("lstm", "gru", "bilstm")
+PRESETS = ("bigru_ngrams", "lstm", "gru", "bilstm")
 RECIPE = [
     "--max_rows", "12000", "--validation_split", "0.2", "--split_seed", "42",
     "--fit_tokenizer_on", "train+validation", "--vectors", "glove-6b-50d", "--report_to", "none",
