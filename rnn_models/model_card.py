@@ -272,18 +272,22 @@ def _architecture(config: dict[str, Any]) -> str:
 
 def _reference_note(facts: CardFacts) -> str:
     reference = KERAS_REFERENCE_AUC.get(facts.preset or "")
+    reached = (
+        f"This model reached {_auc(facts.results.get('roc_auc'))} on {facts.dataset}; the figures compare only on "
+        "the same data."
+    )
     if reference is None and facts.config.get("ngram_buckets"):
         return (
             "This architecture goes beyond the Keras notebooks, whose best model reached ROC AUC 0.9717 (`gru`) on "
-            "the Jigsaw toxic comment data (first 12,000 rows, label `toxic`, GloVe 840B 300-d); rnn-models' README "
-            "compares both, and TF-IDF + logistic regression, on the same real comments and split."
+            "the Jigsaw toxic comment data (first 12,000 rows, label `toxic`, 20% stratified validation split, GloVe "
+            f"840B 300-d). {reached} rnn-models' README compares them, and TF-IDF + logistic regression, on the same "
+            "real comments and split."
         )
     if reference is None:
         return "No Keras reference is known for this architecture."
     return (
         f"The Keras notebook's `{facts.preset}` model reached ROC AUC {reference:.4f} on the Jigsaw toxic comment "
-        f"data (first 12,000 rows, label `toxic`, 20% stratified validation split, GloVe 840B 300-d). This model "
-        f"reached {_auc(facts.results.get('roc_auc'))} on {facts.dataset}; the figures compare only on the same data."
+        f"data (first 12,000 rows, label `toxic`, 20% stratified validation split, GloVe 840B 300-d). {reached}"
     )
 
 
