@@ -27,6 +27,16 @@ PRESETS: dict[str, dict[str, Any]] = {
         "freeze_embeddings": False,
         "ngram_buckets": 2**18,
     },
+    # The same with a bidirectional LSTM, which PyTorch runs with a fused oneDNN kernel on the CPU.
+    "bilstm_ngrams": {
+        "cell": "lstm",
+        "hidden_size": 64,
+        "bidirectional": True,
+        "embedding_dropout": 0.2,
+        "pooling": "max_mean",
+        "freeze_embeddings": False,
+        "ngram_buckets": 2**18,
+    },
     "lstm": {"cell": "lstm", "hidden_size": 100, "dropout": 0.3, "recurrent_dropout": 0.3},
     "gru": {"cell": "gru", "hidden_size": 300, "embedding_dropout": 0.3},
     "bilstm": {

@@ -244,13 +244,13 @@ def card_data(facts: CardFacts) -> ModelCardData:
 
 
 NOTEBOOK_INTRO = 'the model of the classic Keras "toxic comment" notebooks'
-# Why the default preset is what it is, in one sentence (figures: README, "Beyond the notebook").
+# What the bag-of-n-grams presets are and why the default is one of them (figures: README, "Beyond the notebook").
 BAG_OF_NGRAMS_INTRO = (
-    "rnn-models' default preset `bigru_ngrams`: the 2018 Jigsaw competition's pooled bidirectional GRU "
-    "(max + mean pooling) on fine-tuned vectors, with a linear bag of hashed word, word-pair and character "
-    "n-grams beside it for the misspelled and obfuscated words that word vectors miss; chosen as the default "
-    "because on real comments it scored above the notebook's models and above TF-IDF + logistic regression "
-    '(rnn-models\' README, "Beyond the notebook")'
+    "the 2018 Jigsaw competition's pooled bidirectional recurrent network (max + mean pooling) on fine-tuned "
+    "vectors, with a linear bag of hashed word, word-pair and character n-grams beside it for the misspelled and "
+    "obfuscated words that word vectors miss; rnn-models' default architecture, because on real comments it "
+    "scored above the notebook's models and above TF-IDF + logistic regression (rnn-models' README, \"Beyond the "
+    'notebook")'
 )
 
 

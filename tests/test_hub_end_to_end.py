@@ -50,7 +50,7 @@ def trained_dir(tmp_path_factory):
     csv, vectors = make_dataset(folder)
     argv = [
         "train", "--train_file", str(csv), "--vectors", str(vectors), "--output_dir", str(folder / "toxic-gru"),
-        "--preset", "gru", "--num_train_epochs", "2", "--per_device_train_batch_size", "16",
+        "--num_train_epochs", "2", "--per_device_train_batch_size", "16",  # the default preset, bigru_ngrams
         "--learning_rate", "0.01", "--disable_tqdm", "true", "--no_vectors_cache",
     ]  # fmt: skip
     assert main(argv) == 0

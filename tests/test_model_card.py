@@ -146,9 +146,9 @@ def test_card_of_the_default_preset_says_what_it_is_and_why():
     }
     text = render_model_card(CardFacts(repo_id="me/toxic", config={**config, "id2label": {"0": "toxic"}}))
     assert (
-        "A GloVe + BiGRU(64) with max + mean pooling and a bag of n-grams text classifier: rnn-models' default"
-        in text
+        "A GloVe + BiGRU(64) with max + mean pooling and a bag of n-grams text classifier: the 2018" in text
     )
+    assert "rnn-models' default architecture, because on real comments" in text
     assert "scored above the notebook's models and above TF-IDF + logistic regression" in text
     assert (
         "the model of the classic Keras" not in text
