@@ -34,10 +34,11 @@ def test_preset_overrides_win():
 
 def test_unknown_preset_lists_the_presets():
     with pytest.raises(
-        ValueError, match="Unknown preset 'transformer'; expected one of bigru_ngrams, lstm, gru, bilstm"
+        ValueError,
+        match="Unknown preset 'transformer'; expected one of bigru_ngrams, bilstm_ngrams, lstm, gru, bilstm",
     ):
         RNNConfig.from_preset("transformer")
-    assert set(PRESETS) == {"bigru_ngrams", "lstm", "gru", "bilstm"}
+    assert set(PRESETS) == {"bigru_ngrams", "bilstm_ngrams", "lstm", "gru", "bilstm"}
 
 
 def test_the_default_preset_is_the_pooled_bigru_with_fine_tuned_vectors_and_a_bag_of_ngrams():
