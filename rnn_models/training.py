@@ -30,7 +30,7 @@ class ModelArguments:
     preset: str = field(
         default=DEFAULT_PRESET,
         metadata={
-            "help": "Architecture: bigru_ngrams (default; beyond the notebook), or the Keras notebook's lstm, gru, bilstm.",
+            "help": "Architecture: bilstm_ngrams (default) or bigru_ngrams, beyond the notebook; or the Keras notebook's lstm, gru, bilstm.",
             "choices": list(PRESETS),
         },
     )

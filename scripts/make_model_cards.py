@@ -25,7 +25,7 @@ from rnn_models.outputs import atomic_write_text
 from rnn_models.train_command import run_train_command
 
 REFERENCE = Path(__file__).resolve().parent.parent / "model_cards" / "reference"
-PRESETS = ("bigru_ngrams", "lstm", "gru", "bilstm")
+PRESETS = ("bilstm_ngrams", "bigru_ngrams", "lstm", "gru", "bilstm")
 RECIPE = [
     "--max_rows", "12000", "--validation_split", "0.2", "--split_seed", "42",
     "--fit_tokenizer_on", "train+validation", "--vectors", "glove-6b-50d", "--report_to", "none",

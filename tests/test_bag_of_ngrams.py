@@ -103,7 +103,7 @@ def test_padding_side_does_not_change_the_bags_score():
 
 
 def test_the_default_preset_round_trips_through_save_and_trust_remote_code(tmp_path):
-    config = tiny_config("bigru_ngrams", vocab_size=len(WORDS), ngram_buckets=97)
+    config = tiny_config("bilstm_ngrams", vocab_size=len(WORDS), ngram_buckets=97)
     model = trained_like(config)
     model.save_pretrained(tmp_path)
     loaded = RNNForSequenceClassification.from_pretrained(tmp_path).eval()

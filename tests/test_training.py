@@ -116,7 +116,7 @@ def test_frozen_vectors_are_unchanged_by_training(trained):
 def test_the_default_preset_learns_its_vectors_and_bag_and_its_folder_scores_like_it(tmp_path):
     from transformers import pipeline
 
-    model_args, data_args, args = arguments(tmp_path, "--preset", "bigru_ngrams", "--learning_rate", "0.003")
+    model_args, data_args, args = arguments(tmp_path, "--preset", "bilstm_ngrams", "--learning_rate", "0.003")
     run = train(model_args, data_args, args)
     save_run(run, model_args, data_args, args)
     out = Path(args.output_dir)
@@ -174,13 +174,10 @@ def test_resume_without_a_checkpoint_says_so(tmp_path):
         train(model_args, data_args, args)
 
 
-def test_defaults_are_the_keras_recipe_with_the_bigru_ngrams_preset():
+def test_defaults_are_the_keras_recipe_with_the_bilstm_ngrams_preset():
     model_args, data_args, args = parse_train_args([])
-    assert (model_args.preset, model_args.max_length, model_args.vectors) == (
-        "bigru_ngrams",
-        1500,
-        "glove-6b-50d",
-    )
+    expected = ("bilstm_ngrams", 1500, "glove-6b-50d")
+    assert (model_args.preset, model_args.max_length, model_args.vectors) == expected
     assert (args.per_device_train_batch_size, args.num_train_epochs, args.learning_rate) == (64, 5.0, 1e-3)
     assert (args.adam_epsilon, args.weight_decay, args.lr_scheduler_type) == (1e-7, 0.0, "constant")
     assert (
