@@ -1,7 +1,8 @@
 """The main job: data → Keras-exact tokenizer → GloVe matrix → model → `Trainer` → a complete model folder.
 
-Defaults are the Keras reference: preset lstm, max_length 1500, batch 64, 5 epochs, Adam at 1e-3 with
-Keras's epsilon, constant learning rate, frozen vectors.
+Defaults are the Keras notebook's recipe (max_length 1500, batch 64, 5 epochs, Adam at 1e-3 with Keras's
+epsilon, constant learning rate) with the preset bilstm_ngrams; ``--preset lstm | gru | bilstm`` gives the
+notebook's models, with frozen vectors.
 """
 
 from dataclasses import dataclass, field
