@@ -79,7 +79,7 @@ def test_pushed_model_loads_without_the_package_with_the_same_scores(local_hub, 
     local = predict_scores(model, tokenizer, TEXTS)[:, 0].tolist()
     assert remote["scores"] == pytest.approx(local, abs=1e-6)
     assert remote["pipeline"] == pytest.approx(local, abs=1e-6) and remote["labels"] == ["toxic"] * 3
-    assert {"rnn", "gru", "toxicity"} <= set(remote["card_tags"])
+    assert {"rnn", "lstm", "bidirectional", "toxicity"} <= set(remote["card_tags"])  # bilstm_ngrams
     assert remote["card_results"][0][0] == "ROC AUC (toxic)"
     assert remote["snippet"]  # the card was re-rendered with the repository id
     assert WRITE_TOKEN not in capfd.readouterr().out
