@@ -8,6 +8,7 @@ User errors (a missing file, a bad column, a failed push, ...) print one line an
 
 import argparse
 import sys
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 
@@ -19,7 +20,7 @@ USAGE = """usage: rnn-models {train,evaluate,predict,push,convert-keras,export-o
   evaluate       ROC AUC of a trained model on a labelled table, as JSON
   predict        scores for texts or a table, as JSON lines or a submission file (--output)
   push           upload a trained model folder to the Hugging Face Hub
-  convert-keras  convert a trained Keras model (+ tokenizer JSON) into a model folder
+  convert-keras  convert a trained Keras model (+ its tokenizer: JSON or pickle) into a model folder
   export-onnx    write model.onnx for `predict --backend onnx` (ONNX Runtime: faster CPU serving)
   demo           a Gradio page for a model: scores and the words behind them (rnn-models[demo])
 
@@ -84,22 +85,40 @@ def _push(argv: list[str]) -> int:
 
 
 def _convert_keras(argv: list[str]) -> int:
-    from .keras_import import convert_keras
+    from .keras import convert_keras
 
     parser = argparse.ArgumentParser(prog="rnn-models convert-keras", description="Convert a Keras model.")
-    parser.add_argument("--model", required=True, help="model.keras or legacy model.h5")
-    parser.add_argument("--weights", help="separate Keras weights file (x.weights.h5)")
-    parser.add_argument("--tokenizer", help="Keras Tokenizer.to_json() output")
+    parser.add_argument(
+        "--model", required=True, help="model.keras, legacy model.h5, or model.to_json() .json"
+    )
+    parser.add_argument("--weights", help="separate Keras weights file (x.weights.h5 or save_weights .h5)")
+    parser.add_argument("--tokenizer", help="Keras Tokenizer: to_json() output or a pickle (.pkl / .pickle)")
     parser.add_argument("--output_dir", required=True)
+    parser.add_argument(
+        "--max_length", type=int, help="pad_sequences maxlen (default: the model's input length)"
+    )
+    parser.add_argument("--padding_side", choices=["left", "right"], default="left",
+                        help="pad_sequences padding: left = 'pre' (Keras's default), right = 'post'")  # fmt: skip
+    parser.add_argument("--truncation_side", choices=["left", "right"], default="left",
+                        help="pad_sequences truncating: left = 'pre' (Keras's default), right = 'post'")  # fmt: skip
+    parser.add_argument("--labels", help="comma-separated names of the outputs, e.g. toxic,obscene")
     parser.add_argument("--overwrite", action="store_true", help="replace a non-empty output_dir")
     args = parser.parse_args(argv)
-    out = convert_keras(
-        args.model,
-        args.output_dir,
-        weights=args.weights,
-        tokenizer_json=args.tokenizer,
-        overwrite=args.overwrite,
-    )
+    with warnings.catch_warnings(record=True) as notes:
+        warnings.simplefilter("always")
+        out = convert_keras(
+            args.model,
+            args.output_dir,
+            weights=args.weights,
+            tokenizer=args.tokenizer,
+            labels=args.labels.split(",") if args.labels else None,
+            max_length=args.max_length,
+            padding_side=args.padding_side,
+            truncation_side=args.truncation_side,
+            overwrite=args.overwrite,
+        )
+    for note in notes:  # what was left out or changed, one line each
+        print(f"rnn-models convert-keras: note: {_one_line(note.message)}", file=sys.stderr)
     print(f"converted {args.model} to {out}")
     return 0
 

@@ -7,11 +7,28 @@ from typing import Any
 
 from transformers import PreTrainedConfig
 
-__all__ = ["DEFAULT_PRESET", "NOTEBOOK_PRESETS", "PRESETS", "RNNConfig"]
+__all__ = ["ACTIVATIONS", "DEFAULT_PRESET", "NOTEBOOK_PRESETS", "PRESETS", "RNNConfig"]
 
 CELLS = ("lstm", "gru", "rnn")
 POOLINGS = ("last", "max", "mean", "max_mean")
 STORAGE_DTYPES = ("float32", "float16")
+# Keras's activation names (``Dense(activation=...)``) that a head layer may use; see classifier_head.py.
+ACTIVATIONS = ("linear", "relu", "relu6", "leaky_relu", "elu", "selu", "gelu", "gelu_tanh", "tanh", "sigmoid",
+               "swish", "silu", "mish", "softplus", "softsign", "exponential", "softmax", "log_softmax")  # fmt: skip
+HEAD_LAYER_FIELDS = {
+    "dense": {"units", "activation", "use_bias"},
+    "batch_norm": {"epsilon", "momentum"},
+    "dropout": {"rate"},
+    "activation": {"activation", "negative_slope"},
+}
+RECURRENT_LAYER_FIELDS = (
+    "cell",
+    "hidden_size",
+    "bidirectional",
+    "gru_reset_after",
+    "dropout",
+    "recurrent_dropout",
+)
 
 # Beyond the notebook (README, "Beyond the notebook"): the 2018 competition's pooled bidirectional recurrent
 # network on fine-tuned vectors, with a linear bag of word and character n-grams beside it.
@@ -46,10 +63,10 @@ DEFAULT_PRESET = "bilstm_ngrams"
 NOTEBOOK_PRESETS = ("lstm", "gru", "bilstm")  # the Keras notebook's models, exactly
 
 
-def _check_choice(field: str, value: Any, accepted: tuple[str, ...]) -> None:
+def _check_choice(field: str, value: Any, accepted: tuple[str | None, ...]) -> None:
     if value not in accepted:
         raise ValueError(
-            f"RNNConfig.{field}={value!r} is not supported; expected one of {', '.join(accepted)}."
+            f"RNNConfig.{field}={value!r} is not supported; expected one of {', '.join(map(str, accepted))}."
         )
 
 
@@ -87,6 +104,67 @@ def _check_ngrams(config: "RNNConfig") -> None:
         raise ValueError(f"RNNConfig.ngram_learning_rate_scale={scale!r} is invalid; expected a number > 0.")
 
 
+def _check_recurrent_layers(config: "RNNConfig") -> None:
+    layers = config.recurrent_layers
+    if not isinstance(layers, list) or not layers or not all(isinstance(layer, dict) for layer in layers):
+        raise ValueError(
+            f"RNNConfig.recurrent_layers={layers!r} is invalid; expected None or a non-empty list of dicts "
+            f"with keys among {', '.join(RECURRENT_LAYER_FIELDS)}."
+        )
+    for index, layer in enumerate(layers):
+        unknown = set(layer) - set(RECURRENT_LAYER_FIELDS)
+        if unknown:
+            raise ValueError(
+                f"RNNConfig.recurrent_layers[{index}] has unknown keys {sorted(unknown)}; expected keys among "
+                f"{', '.join(RECURRENT_LAYER_FIELDS)}."
+            )
+    for index, spec in enumerate(config.layer_specs()):
+        where = f"recurrent_layers[{index}].%s"
+        _check_choice(where % "cell", spec["cell"], CELLS)
+        _check_positive_int(where % "hidden_size", spec["hidden_size"])
+        for flag in ("bidirectional", "gru_reset_after"):
+            if not isinstance(spec[flag], bool):
+                raise ValueError(
+                    f"RNNConfig.{where % flag}={spec[flag]!r} is invalid; expected true or false."
+                )
+        for rate in ("dropout", "recurrent_dropout"):
+            _check_probability(where % rate, spec[rate])
+
+
+def _check_head_layer(index: int, layer: Any) -> None:
+    where = f"RNNConfig.head_layers[{index}]"
+    kind = layer.get("type") if isinstance(layer, dict) else None
+    if kind not in HEAD_LAYER_FIELDS:
+        raise ValueError(
+            f"{where}={layer!r} is invalid; expected a dict whose 'type' is one of {', '.join(HEAD_LAYER_FIELDS)}."
+        )
+    unknown = set(layer) - HEAD_LAYER_FIELDS[kind] - {"type"}
+    if unknown:
+        raise ValueError(
+            f"{where} ({kind}) has unknown keys {sorted(unknown)}; expected keys among "
+            f"{', '.join(sorted(HEAD_LAYER_FIELDS[kind]))}."
+        )
+    if kind == "dense":
+        _check_positive_int(f"head_layers[{index}].units", layer.get("units"))
+    if kind in ("dense", "activation"):
+        _check_choice(f"head_layers[{index}].activation", layer.get("activation", "linear"), ACTIVATIONS)
+    if kind == "dropout":
+        _check_probability(f"head_layers[{index}].rate", layer.get("rate"))
+    for key in ("epsilon", "negative_slope", "momentum"):
+        value = layer.get(key, 0.5)
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+            raise ValueError(f"{where}.{key}={value!r} is invalid; expected a number >= 0.")
+
+
+def _check_head_layers(config: "RNNConfig") -> None:
+    if not isinstance(config.head_layers, list):
+        raise ValueError(
+            f"RNNConfig.head_layers={config.head_layers!r} is invalid; expected None or a list of dicts."
+        )
+    for index, layer in enumerate(config.head_layers):
+        _check_head_layer(index, layer)
+
+
 class RNNConfig(PreTrainedConfig):
     r"""Configuration of an embedding + recurrent encoder + linear head text classifier.
 
@@ -112,6 +190,12 @@ class RNNConfig(PreTrainedConfig):
         keras_compatible: ``False`` runs only each row's real tokens, found from the attention mask (fast,
             padding-invariant, cost linear in real tokens); ``True`` runs over the full padded length like
             Keras, for parity with imported Keras weights.
+        keras_padding: with ``keras_compatible``, ``None`` runs the input as given; ``"pre"`` or ``"post"``
+            first re-pads each row's real tokens (``attention_mask``, else the ids that are not padding) to
+            ``max_length`` as Keras ``pad_sequences(padding=...)`` did in the converted model's app, so any
+            caller (``pipeline`` pads nothing) gets Keras's scores. Ids of width ``max_length`` without a mask
+            run as given: that is Keras's own input.
+        keras_truncating: ``"pre"`` or ``"post"``, Keras ``pad_sequences(truncating=...)`` for that re-padding.
         embedding_storage_dtype: ``"float32"``, or ``"float16"`` to store a frozen embedding table at half the
             size in ``model.safetensors`` (it is float32 again in memory after loading).
         ngram_buckets: ``0`` (off, the notebook's models) or the number of hash buckets of a linear bag of
@@ -123,6 +207,15 @@ class RNNConfig(PreTrainedConfig):
             model (stored divided by it): sparse linear features need larger steps.
         gru_reset_after: GRU layout. ``True`` is PyTorch's and Keras 2.x/3's default (reset gate applied
             after the recurrent matmul); ``False`` is the TF1-era Keras layout, run by a slower step loop.
+        recurrent_layers: ``None`` (``num_layers`` identical layers, as set by the fields above) or one dict per
+            stacked layer, for stacks that differ from layer to layer (converted Keras models): keys among
+            ``cell``, ``hidden_size``, ``bidirectional``, ``gru_reset_after``, ``dropout``, ``recurrent_dropout``;
+            a key left out takes the field of the same name. ``num_layers`` then follows the list.
+        head_layers: layers between the pooled features and the output layer (Keras hidden ``Dense`` layers),
+            in order: ``{"type": "dense", "units": 64, "activation": "relu", "use_bias": true}``,
+            ``{"type": "batch_norm", "epsilon": 0.001, "momentum": 0.01}`` (PyTorch's momentum: Keras's
+            0.99 is 0.01), ``{"type": "dropout", "rate": 0.5}`` or ``{"type": "activation", "activation":
+            "leaky_relu", "negative_slope": 0.3}``. Activations are Keras's names (`ACTIVATIONS`).
 
     Example:
         >>> from rnn_models import RNNConfig
@@ -148,6 +241,8 @@ class RNNConfig(PreTrainedConfig):
     pooling: str = "last"
     max_length: int = 1500
     keras_compatible: bool = False
+    keras_padding: str | None = None
+    keras_truncating: str = "pre"
     gru_reset_after: bool = True
     initializer_range: float = 0.05
     embedding_storage_dtype: str = "float32"
@@ -156,6 +251,8 @@ class RNNConfig(PreTrainedConfig):
     ngram_max_chars: int = 5
     ngram_max_per_word: int = 32
     ngram_learning_rate_scale: float = 1.0
+    recurrent_layers: list[dict[str, Any]] | None = None
+    head_layers: list[dict[str, Any]] | None = None
 
     def __post_init__(self, **kwargs: Any) -> None:
         if self.id2label is None:
@@ -164,6 +261,8 @@ class RNNConfig(PreTrainedConfig):
         _check_choice("cell", self.cell, CELLS)
         _check_choice("pooling", self.pooling, POOLINGS)
         _check_choice("embedding_storage_dtype", self.embedding_storage_dtype, STORAGE_DTYPES)
+        _check_choice("keras_padding", self.keras_padding, (None, "pre", "post"))
+        _check_choice("keras_truncating", self.keras_truncating, ("pre", "post"))
         if self.embedding_storage_dtype == "float16" and not self.freeze_embeddings:
             raise ValueError(
                 "RNNConfig.embedding_storage_dtype='float16' rounds the table on every save, so it is for frozen "
@@ -172,6 +271,11 @@ class RNNConfig(PreTrainedConfig):
         for field in ("vocab_size", "embedding_dim", "hidden_size", "num_layers", "max_length"):
             _check_positive_int(field, getattr(self, field))
         _check_ngrams(self)
+        if self.recurrent_layers is not None:
+            _check_recurrent_layers(self)
+            self.num_layers = len(self.recurrent_layers)
+        if self.head_layers is not None:
+            _check_head_layers(self)
         for field in ("embedding_dropout", "dropout", "recurrent_dropout", "classifier_dropout"):
             _check_probability(field, getattr(self, field))
         _check_positive_int("num_labels", self.num_labels)
@@ -199,14 +303,43 @@ class RNNConfig(PreTrainedConfig):
             raise ValueError(f"Unknown preset {name!r}; expected one of {', '.join(PRESETS)}.")
         return cls(**{**PRESETS[name], **overrides})
 
+    def to_diff_dict(self) -> dict[str, Any]:
+        """`PreTrainedConfig.to_diff_dict`, always with the labels.
+
+        transformers leaves out two generic labels (``LABEL_0``, ``LABEL_1``: its own default); this config's
+        default is one label, so a two-output model would load back with one.
+        """
+        diff = super().to_diff_dict()
+        full = self.to_dict()
+        return {**diff, "id2label": full["id2label"], "label2id": full["label2id"]}
+
+    def layer_specs(self) -> list[dict[str, Any]]:
+        """Every stacked recurrent layer's fields, ``recurrent_layers`` filled in from the top-level fields.
+
+        Example:
+            >>> config = RNNConfig(hidden_size=8, recurrent_layers=[{"bidirectional": True}, {"cell": "gru"}])
+            >>> [(s["cell"], s["hidden_size"], s["bidirectional"]) for s in config.layer_specs()]
+            [('lstm', 8, True), ('gru', 8, False)]
+        """
+        defaults = {name: getattr(self, name) for name in RECURRENT_LAYER_FIELDS}
+        layers = self.recurrent_layers or [{}] * self.num_layers
+        return [{**defaults, **layer} for layer in layers]
+
     @property
     def num_directions(self) -> int:
-        return 2 if self.bidirectional else 1
+        """Directions of the last recurrent layer (the one the pooling reads)."""
+        return 2 if self.layer_specs()[-1]["bidirectional"] else 1
 
     @property
     def encoder_output_size(self) -> int:
-        """Width of each time step of the encoder output."""
-        return self.hidden_size * self.num_directions
+        """Width of each time step of the encoder output (the last recurrent layer's)."""
+        return self.layer_specs()[-1]["hidden_size"] * self.num_directions
+
+    @property
+    def classifier_input_size(self) -> int:
+        """Width the output layer reads: the pooled features, or the last head ``dense`` layer's units."""
+        units = [layer["units"] for layer in self.head_layers or [] if layer["type"] == "dense"]
+        return units[-1] if units else self.pooled_size
 
     @property
     def pooled_size(self) -> int:

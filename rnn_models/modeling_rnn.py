@@ -15,7 +15,9 @@ from transformers.modeling_outputs import SequenceClassifierOutput
 from transformers.utils import ModelOutput
 
 from .bag_of_ngrams import NgramLogits
+from .classifier_head import ClassifierHead
 from .configuration_rnn import RNNConfig
+from .keras_padding import keras_pad
 from .recurrent_layers import ChannelDropout, RecurrentLayer, length_chunks
 
 __all__ = ["RNNForSequenceClassification", "RNNModel", "RNNModelOutput", "RNNPreTrainedModel"]
@@ -78,6 +80,12 @@ class RNNPreTrainedModel(PreTrainedModel):
             nn.init.xavier_uniform_(module.weight)
             if module.bias is not None:
                 nn.init.zeros_(module.bias)
+        elif isinstance(module, nn.BatchNorm1d):  # as transformers' default init, guarded for loaded weights
+            nn.init.ones_(module.weight)
+            nn.init.zeros_(module.bias)
+            nn.init.zeros_(module.running_mean)
+            nn.init.ones_(module.running_var)
+            nn.init.zeros_(module.num_batches_tracked)
         elif isinstance(module, NgramLogits):  # after its tables (children first): a linear model starts at 0
             for table in (module.char_ngram_weights, module.word_weights, module.word_pair_weights):
                 nn.init.zeros_(table.weight)
@@ -217,8 +225,13 @@ class RNNModel(RNNPreTrainedModel):
             config.vocab_size, config.embedding_dim, padding_idx=config.pad_token_id, _weight=table
         )
         self.embedding_dropout = ChannelDropout(config.embedding_dropout)
-        input_sizes = [config.embedding_dim] + [config.encoder_output_size] * (config.num_layers - 1)
-        self.layers = nn.ModuleList(RecurrentLayer(config, size) for size in input_sizes)
+        specs = config.layer_specs()
+        input_sizes = [config.embedding_dim] + [
+            s["hidden_size"] * (1 + s["bidirectional"]) for s in specs[:-1]
+        ]
+        self.layers = nn.ModuleList(
+            RecurrentLayer(config, size, index) for index, size in enumerate(input_sizes)
+        )
         self.post_init()
         self.apply_embedding_freeze()
 
@@ -255,10 +268,21 @@ class RNNModel(RNNPreTrainedModel):
         Without keras_compatible, ``sequence`` holds each row's real steps first (right padding, trimmed
         to the longest row) and ``positions[b, j]`` is the input position of its step ``j``; the batch
         runs in groups of similar length (`length_chunks`). In keras_compatible mode the sequence is
-        aligned with the input and ``positions`` is None. ``return_sequence=False`` skips assembling it.
+        aligned with the input (the re-padded input when ``config.keras_padding`` is set) and ``positions``
+        is None. ``return_sequence=False`` skips assembling it.
         """
         weights = [layer.recurrent_weights() for layer in self.layers]  # one DropConnect mask per batch
         if self.config.keras_compatible:
+            as_given = attention_mask is None and input_ids.shape[1] == self.config.max_length  # Keras's input
+            if self.config.keras_padding is not None and not as_given:  # pad as the Keras app did
+                input_ids = keras_pad(
+                    input_ids,
+                    self._mask(input_ids, attention_mask),
+                    self.config.max_length,
+                    self.config.keras_padding,
+                    self.config.keras_truncating,
+                    self.config.pad_token_id or 0,
+                )
             x, final = self._run_layers(input_ids, None, weights)
             return x, self._pool(x, final, None), None
         mask = self._mask(input_ids, attention_mask)
@@ -322,7 +346,7 @@ def scatter_to_positions(sequence: torch.Tensor, positions: torch.Tensor, mask: 
 
 
 class RNNForSequenceClassification(RNNPreTrainedModel):
-    """`RNNModel` + dropout + linear head: the Keras ``Dense(num_labels, activation="sigmoid")`` as logits.
+    """`RNNModel` + ``config.head_layers`` (if any) + dropout + linear output layer: the Keras ``Dense(num_labels)`` as logits.
 
     Loss (only when ``labels`` are given): binary cross-entropy on logits for ``num_labels == 1`` and for
     ``problem_type="multi_label_classification"``, mean squared error for ``problem_type="regression"``,
@@ -340,8 +364,9 @@ class RNNForSequenceClassification(RNNPreTrainedModel):
     def __init__(self, config: RNNConfig):
         super().__init__(config)
         self.rnn = RNNModel(config)
+        self.head = ClassifierHead(config) if config.head_layers else None
         self.dropout = nn.Dropout(config.classifier_dropout)
-        self.classifier = nn.Linear(config.pooled_size, config.num_labels)
+        self.classifier = nn.Linear(config.classifier_input_size, config.num_labels)
         self.ngrams = NgramLogits(config) if config.ngram_buckets else None
         self.post_init()
         self.apply_embedding_freeze()
@@ -363,7 +388,8 @@ class RNNForSequenceClassification(RNNPreTrainedModel):
         return_dict: bool | None = None,
     ) -> SequenceClassifierOutput | tuple:
         _, pooled, _ = self.rnn.encode(input_ids, attention_mask, return_sequence=False)
-        logits = self.classifier(self.dropout(pooled))  # (batch, num_labels)
+        features = pooled if self.head is None else self.head(pooled)  # (batch, classifier_input_size)
+        logits = self.classifier(self.dropout(features))  # (batch, num_labels)
         if self.ngrams is not None:
             logits = logits + self.ngrams(input_ids, self.rnn._mask(input_ids, attention_mask))
         loss = None if labels is None else classification_loss(logits, labels, self.config)

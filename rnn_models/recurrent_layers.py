@@ -168,6 +168,8 @@ class ResetBeforeGRU(nn.GRU):
 class RecurrentLayer(nn.Module):
     """One (bi)directional recurrent layer with Keras-style input dropout and DropConnect.
 
+    The layer is ``config.layer_specs()[index]``: the top-level fields, or ``config.recurrent_layers[index]``.
+
     ``recurrent_dropout`` drops hidden-to-hidden *weights* with one mask per batch (AWD-LSTM's
     DropConnect) instead of Keras's per-sample mask on the hidden state: it regularises the same
     connections while the fused cuDNN / oneDNN kernel keeps running over the whole sequence.
@@ -181,21 +183,19 @@ class RecurrentLayer(nn.Module):
         ((2, 4, 6), (2, 6), True)
     """
 
-    def __init__(self, config: RNNConfig, input_size: int):
+    def __init__(self, config: RNNConfig, input_size: int, index: int = 0):
         super().__init__()
-        rnn_class = RNN_CLASSES[config.cell]
-        if config.cell == "gru" and not config.gru_reset_after:
+        spec = config.layer_specs()[index]  # this layer's cell, size, direction and dropouts
+        cell, hidden_size = spec["cell"], spec["hidden_size"]
+        rnn_class = RNN_CLASSES[cell]
+        if cell == "gru" and not spec["gru_reset_after"]:
             rnn_class = ResetBeforeGRU
-        self.rnn = rnn_class(
-            input_size, config.hidden_size, batch_first=True, bidirectional=config.bidirectional
-        )
-        self.input_dropout = ChannelDropout(config.dropout)
-        self.recurrent_dropout = config.recurrent_dropout
+        self.rnn = rnn_class(input_size, hidden_size, batch_first=True, bidirectional=spec["bidirectional"])
+        self.input_dropout = ChannelDropout(spec["dropout"])
+        self.recurrent_dropout = spec["recurrent_dropout"]
         # One direction's shape, filled with either direction's weights at call time. Kept out of the
         # module tree (a tuple) and on the meta device: it owns no parameters of its own.
-        self._one_direction = (
-            RNN_CLASSES[config.cell](input_size, config.hidden_size, batch_first=True, device="meta"),
-        )
+        self._one_direction = (RNN_CLASSES[cell](input_size, hidden_size, batch_first=True, device="meta"),)
 
     def forward(
         self, x: torch.Tensor, lengths: torch.Tensor | None, weights: dict[str, torch.Tensor] | None = None

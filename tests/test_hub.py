@@ -32,6 +32,8 @@ MODEL_FILES = {
     "modeling_rnn.py",
     "recurrent_layers.py",
     "bag_of_ngrams.py",
+    "classifier_head.py",
+    "keras_padding.py",
 }
 IDS = [[0, 0, 5, 6, 7], [3, 4, 0, 0, 0], [9, 8, 7, 6, 5]]
 MASK = [[0, 0, 1, 1, 1], [1, 1, 0, 0, 0], [1, 1, 1, 1, 1]]

@@ -105,13 +105,59 @@ CASES = {
         mask_zero=True,
     ),
     "functional_bilstm_mask_zero": functional_bilstm_mask_zero,
+    # What public projects saved: stacks that differ per layer and hidden Dense heads.
+    "bilstm_stack_dense_bn_head": lambda: sequential(
+        layers.Bidirectional(layers.LSTM(UNITS, return_sequences=True)),
+        layers.Dropout(0.3),
+        layers.Bidirectional(layers.LSTM(UNITS + 1)),
+        layers.Dense(8, activation="relu"),
+        layers.BatchNormalization(),
+        layers.Dropout(0.5),
+    ),
+    "mixed_stack_max_pool": lambda: sequential(
+        layers.LSTM(5, return_sequences=True),
+        layers.GRU(UNITS, return_sequences=True, reset_after=False),
+        layers.Bidirectional(layers.SimpleRNN(2, return_sequences=True)),
+        layers.GlobalMaxPooling1D(),
+        dense=dense(2),
+    ),
+    "four_stacked_bilstm": lambda: sequential(
+        *[layers.Bidirectional(layers.LSTM(2, return_sequences=True)) for _ in range(3)],
+        layers.Bidirectional(layers.LSTM(2)),
+    ),
+    "head_activations": lambda: sequential(
+        layers.GRU(UNITS),
+        *[layers.Dense(4, activation=name) for name in ("tanh", "elu", "selu", "gelu", "swish", "softplus")],
+        *[layers.Dense(4, activation=name) for name in ("softsign", "relu6", "leaky_relu", "mish", "sigmoid")],
+        dense=dense(3, "softmax"),
+    ),
+    "head_activation_layers": lambda: sequential(
+        layers.LSTM(UNITS),
+        layers.Dense(4),
+        layers.Activation("tanh"),
+        layers.LeakyReLU(0.1),
+        layers.Dense(4, use_bias=False),
+        layers.ReLU(),
+        layers.BatchNormalization(center=False, scale=False, epsilon=0.01),
+        layers.GaussianNoise(0.1),
+        layers.Dense(4),
+        layers.ELU(),
+        layers.Dense(1),
+        dense=layers.Activation("sigmoid"),
+    ),
+    "bigru_mask_zero_dense_head": lambda: sequential(
+        layers.Bidirectional(layers.GRU(UNITS)), layers.Dense(4, activation="relu"), mask_zero=True
+    ),
 }
 
 
 def randomize(model, seed=0):
-    """Random weights everywhere, biases included, large enough to make every gate matter."""
+    """Random weights everywhere, biases and BatchNormalization statistics included, large enough to make
+    every gate matter; variances stay positive."""
     rng = np.random.default_rng(seed)
-    model.set_weights([rng.normal(0.0, 0.5, w.shape).astype("float32") for w in model.get_weights()])
+    for weight in model.weights:
+        value = rng.normal(0.0, 0.5, weight.shape).astype("float32")
+        weight.assign(np.abs(value) + 0.5 if "moving_variance" in weight.path else value)
     return model
 
 
@@ -421,16 +467,28 @@ ERRORS = [
         r"layer 'dense' \(Dense\) cannot follow a sequence output \(return_sequences=True\); supported: Embedding ->",
     ),
     (
-        lambda: sequential(layers.LSTM(UNITS, return_sequences=True), layers.LSTM(UNITS + 1)),
-        r"layer 'lstm_1' \(LSTM\) differs from 'lstm' in units; supported: stacks of identical layers",
+        lambda: sequential(layers.LSTM(UNITS), layers.Dense(2, activation="hard_sigmoid"), dense=dense(1)),
+        r"layer 'dense' \(Dense\) has activation 'hard_sigmoid', which is not supported; supported: linear, relu",
     ),
     (
-        lambda: sequential(layers.LSTM(UNITS, return_sequences=True), layers.GRU(UNITS)),
-        r"layer 'gru' \(GRU\) differs from 'lstm' in cell, reset_after; supported: stacks of identical",
+        lambda: sequential(layers.LSTM(UNITS), dense(1), dense=layers.Dropout(0.1)),
+        r"layer 'dropout' \(Dropout\) cannot follow the output Dense layer; supported: the output Dense layer last",
     ),
     (
-        lambda: sequential(layers.LSTM(UNITS), layers.Dense(2), dense=dense(1)),
-        r"layer 'dense_1' \(Dense\) cannot follow the output Dense layer",
+        lambda: sequential(layers.LSTM(UNITS), layers.Dense(1), dense=layers.Activation("tanh")),
+        r"layer 'dense' \(Dense\) has activation 'tanh' with 1 unit\(s\), which is not supported",
+    ),
+    (
+        lambda: sequential(layers.LSTM(UNITS), layers.LayerNormalization()),
+        r"layer 'layer_normalization' \(LayerNormalization\) is not supported; supported layers: Embedding",
+    ),
+    (
+        lambda: sequential(layers.LSTM(UNITS, return_sequences=True), layers.BatchNormalization(), layers.LSTM(2)),
+        r"layer 'batch_normalization' \(BatchNormalization\) cannot follow a sequence output",
+    ),
+    (
+        lambda: sequential(layers.LSTM(UNITS), dense=layers.PReLU()),
+        r"layer 'p_re_lu' \(PReLU\) is not supported",
     ),
     (
         lambda: sequential(

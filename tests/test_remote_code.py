@@ -2,6 +2,7 @@
 
 import json
 
+import pytest
 import torch
 from helpers import run_without_rnn_models
 
@@ -36,8 +37,28 @@ print(json.dumps({
 """
 
 
-def test_trust_remote_code_without_the_package_gives_identical_outputs(tmp_path):
-    model = RNNForSequenceClassification(tiny_config("bilstm")).eval()
+# A converted Keras model's shape: a stack that differs per layer, a hidden head, Keras re-padding.
+CONVERTED = {
+    "recurrent_layers": [{"bidirectional": True}, {"cell": "gru", "hidden_size": 3, "gru_reset_after": False}],
+    "pooling": "max",
+    "head_layers": [
+        {"type": "dense", "units": 5, "activation": "relu"},
+        {"type": "batch_norm", "epsilon": 0.001, "momentum": 0.01},
+        {"type": "dropout", "rate": 0.5},
+        {"type": "activation", "activation": "leaky_relu", "negative_slope": 0.3},
+    ],
+    "keras_compatible": True,
+    "keras_padding": "post",
+    "max_length": 6,
+}
+
+
+@pytest.mark.parametrize("overrides", [{}, CONVERTED], ids=["bilstm", "converted_keras_shape"])
+def test_trust_remote_code_without_the_package_gives_identical_outputs(tmp_path, overrides):
+    model = RNNForSequenceClassification(tiny_config("bilstm", **overrides)).eval()
+    if overrides:  # statistics of a trained BatchNormalization, not the initial ones
+        model.head[1].running_mean.uniform_(-1, 1)
+        model.head[1].running_var.uniform_(0.5, 2)
     model.load_embedding_matrix(torch.randn(30, 6))
     model.save_pretrained(tmp_path)
     code = f"IDS = {IDS}\nMASK = {MASK}\n" + CHILD.replace("sys.argv[1]", repr(str(tmp_path)))

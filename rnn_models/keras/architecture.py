@@ -1,9 +1,10 @@
 """A Keras model config -> the supported layer chain (`KerasArchitecture`) -> its `RNNConfig`.
 
-Supported: the notebooks' single chain ``Embedding -> [SpatialDropout1D] -> LSTM | GRU | SimpleRNN |
-Bidirectional(one of those) (stacked if equal in size) -> [GlobalMaxPooling1D | GlobalAveragePooling1D]
--> [Dropout] -> Dense`` with a sigmoid, softmax or linear output, as a ``Sequential`` or a chain-shaped
-functional model. Anything else raises a ``ValueError`` naming the layer and listing what is supported.
+Supported: ``Embedding -> [SpatialDropout1D | Dropout | GaussianNoise ...] -> one or more LSTM | GRU |
+SimpleRNN | Bidirectional(one of those) layers (any mix and sizes, return_sequences=True between them) ->
+[GlobalMaxPooling1D | GlobalAveragePooling1D] -> [Dense | BatchNormalization | Dropout | Activation ...]
+-> Dense`` (the head: `.head`), as a ``Sequential`` or a chain-shaped functional model. Anything else
+raises a ``ValueError`` naming the layer and listing what is supported.
 """
 
 import warnings
@@ -13,6 +14,8 @@ from typing import Any
 
 from ..configuration_rnn import RNNConfig
 from .files import KerasWeightRef, keras3_layer_paths
+from .head import HEAD_CLASSES, TRAINING_ONLY, KerasHead, parse_head
+from .layers import KerasLayer, keras_activation
 
 __all__ = [
     "SUPPORTED_LAYERS",
@@ -24,40 +27,22 @@ __all__ = [
 ]
 
 
-SUPPORTED_LAYERS = (
-    "Embedding", "SpatialDropout1D", "Dropout", "LSTM", "GRU", "SimpleRNN", "Bidirectional",
-    "GlobalMaxPooling1D", "GlobalAveragePooling1D", "Dense",
-)  # fmt: skip
+_RECURRENT = ("LSTM", "GRU", "SimpleRNN", "Bidirectional")
 _POOLINGS = {"GlobalMaxPooling1D": "max", "GlobalMaxPool1D": "max", "GlobalAveragePooling1D": "mean"}
 _POOLINGS["GlobalAvgPool1D"] = "mean"
+SUPPORTED_LAYERS = (
+    "Embedding", "SpatialDropout1D", *_RECURRENT, "GlobalMaxPooling1D", "GlobalAveragePooling1D", *HEAD_CLASSES,
+    *TRAINING_ONLY,
+)  # fmt: skip
 _SKIPPED = ("InputLayer", "NotEqual")  # NotEqual: the mask op Keras 3 records for mask_zero=True
 _CELLS = {"LSTM": "lstm", "GRU": "gru", "SimpleRNN": "rnn"}
 DEFAULT_MAX_LENGTH = 1500
-_CHAIN = "Embedding -> [SpatialDropout1D] -> recurrent layers -> [global pooling] -> [Dropout] -> Dense"
+_CHAIN = "Embedding -> [dropout] -> recurrent layers -> [global pooling] -> [Dense / BatchNormalization / Dropout ...] -> Dense"
 _STAGES = {
     "embedded": "the embeddings",
     "sequence": "a sequence output (return_sequences=True)",
     "pooled": "a vector per text (return_sequences=False or pooling)",
-    "done": "the output Dense layer",
 }
-
-
-@dataclass(frozen=True)
-class KerasLayer:
-    """One layer of the Keras config: its name, class, config dict and Keras 3 weights path."""
-
-    name: str
-    class_name: str
-    config: dict[str, Any]
-    keras3_path: str
-
-    def ref(self) -> KerasWeightRef:
-        return KerasWeightRef(self.name, self.class_name, self.keras3_path)
-
-    def error(self, label: str, problem: str, supported: str) -> ValueError:
-        return ValueError(
-            f"{label}: layer {self.name!r} ({self.class_name}) {problem}; supported: {supported}."
-        )
 
 
 @dataclass(frozen=True)
@@ -74,6 +59,17 @@ class RecurrentSpec:
     recurrent_dropout: float
     return_sequences: bool
 
+    def as_layer_fields(self) -> dict[str, Any]:
+        """This layer as an ``RNNConfig.recurrent_layers`` entry."""
+        return {
+            "cell": _CELLS[self.cell],
+            "hidden_size": self.units,
+            "bidirectional": self.bidirectional,
+            "gru_reset_after": self.reset_after if self.cell == "GRU" else True,
+            "dropout": self.dropout,
+            "recurrent_dropout": self.recurrent_dropout,
+        }
+
 
 @dataclass
 class KerasArchitecture:
@@ -81,23 +77,26 @@ class KerasArchitecture:
 
     embedding: KerasLayer
     recurrent: list[RecurrentSpec] = field(default_factory=list)
-    dense: KerasLayer | None = None
+    head: KerasHead = field(default_factory=KerasHead)
     input_length: int | None = None
     embedding_dropout: float = 0.0
-    classifier_dropout: float = 0.0
     pooling: str = "last"
 
+    @property
+    def dense(self) -> KerasLayer | None:
+        """The output ``Dense`` layer."""
+        return self.head.output
+
     def weight_refs(self) -> list[KerasWeightRef]:
-        return [layer.ref() for layer in (self.embedding, *(s.layer for s in self.recurrent), self.dense)]
+        layers = (
+            self.embedding,
+            *(s.layer for s in self.recurrent),
+            *(layer for layer, _ in self.head.layers),
+        )
+        return [layer.ref() for layer in (*layers, self.head.output) if layer.class_name in _WEIGHTED]
 
 
-def _activation(value: Any) -> str:
-    if value is None:
-        return "linear"
-    if isinstance(value, dict):  # serialized function: {"class_name": "function", "config": "sigmoid", ...}
-        names = (value.get("config"), value.get("registered_name"), value.get("class_name"))
-        value = next((name for name in names if isinstance(name, str)), "unknown")
-    return str(value).lower()
+_WEIGHTED = ("Embedding", *_RECURRENT, "Dense", "BatchNormalization")
 
 
 def _inbound_names(layer: dict[str, Any]) -> list[list[str]]:
@@ -156,7 +155,7 @@ def _input_length(config: dict[str, Any], label: str) -> int | None:
 
 def _check_option(layer: KerasLayer, cfg: dict[str, Any], key: str, accepted: Any, label: str) -> None:
     value = cfg.get(key, accepted)
-    value = _activation(value) if "activation" in key else value
+    value = keras_activation(value) if "activation" in key else value
     if value != accepted:
         raise layer.error(label, f"has {key}={value!r}, which is not supported", f"{key}={accepted!r}")
 
@@ -194,30 +193,13 @@ def _recurrent_spec(layer: KerasLayer, label: str) -> RecurrentSpec:
 
 def _add_recurrent(arch: KerasArchitecture, layer: KerasLayer, label: str) -> str:
     spec = _recurrent_spec(layer, label)
-    if arch.recurrent:
-        first, shape = arch.recurrent[0], ("cell", "bidirectional", "units", "reset_after")
-        differences = [key for key in shape if getattr(spec, key) != getattr(first, key)]
-        if differences:
-            raise layer.error(
-                label,
-                f"differs from {first.layer.name!r} in {', '.join(differences)}",
-                "stacks of identical layers",
-            )
-        if (spec.dropout, spec.recurrent_dropout) != (first.dropout, first.recurrent_dropout):
-            message = (
-                f"{label}: {layer.name!r} has other dropouts than {first.layer.name!r}; using the first's."
-            )
-            warnings.warn(message, stacklevel=3)
     arch.recurrent.append(spec)
     return "sequence" if spec.return_sequences else "pooled"
 
 
 def _add_dropout(arch: KerasArchitecture, layer: KerasLayer, stage: str, label: str) -> None:
-    rate = float(layer.config["rate"])
     if layer.class_name == "SpatialDropout1D" and stage == "embedded" and arch.embedding_dropout == 0.0:
-        arch.embedding_dropout = rate
-    elif layer.class_name == "Dropout" and stage == "pooled" and arch.classifier_dropout == 0.0:
-        arch.classifier_dropout = rate
+        arch.embedding_dropout = float(layer.config["rate"])
     else:  # inference is unaffected; only training would differ
         message = f"{label}: {layer.name!r} ({layer.class_name}) has no equivalent here; it is left out."
         warnings.warn(message, stacklevel=3)
@@ -233,15 +215,25 @@ def _add_pooling(arch: KerasArchitecture, layer: KerasLayer, mask_zero: bool, la
     arch.pooling = _POOLINGS[layer.class_name]
 
 
-def _set_dense(arch: KerasArchitecture, layer: KerasLayer, label: str) -> None:
-    activation, units = _activation(layer.config.get("activation")), layer.config["units"]
-    if activation not in ("sigmoid", "linear", "softmax") or (activation == "softmax" and units < 2):
-        raise layer.error(
-            label,
-            f"has activation {activation!r} with {units} unit(s), which is not supported",
-            "sigmoid, linear, softmax (2+ units)",
+def _first_layer(layers: list[KerasLayer], label: str) -> KerasLayer:
+    if not layers or layers[0].class_name != "Embedding":
+        first = f"layer {layers[0].name!r} ({layers[0].class_name})" if layers else "no layer"
+        raise ValueError(f"{label}: the model starts with {first}; supported: an Embedding first layer.")
+    return layers[0]
+
+
+def _check_supported(layer: KerasLayer, stage: str, label: str) -> None:
+    kind = layer.class_name
+    if kind not in SUPPORTED_LAYERS and kind not in _POOLINGS:
+        raise ValueError(
+            f"{label}: layer {layer.name!r} ({kind}) is not supported; "
+            f"supported layers: {', '.join(SUPPORTED_LAYERS)}."
         )
-    arch.dense = layer
+    sequence_part = kind in _RECURRENT or kind in _POOLINGS or kind == "SpatialDropout1D"
+    if (stage == "pooled" and sequence_part) or (
+        stage != "pooled" and kind in HEAD_CLASSES and kind != "Dropout"
+    ):
+        raise layer.error(label, f"cannot follow {_STAGES[stage]}", _CHAIN)
 
 
 def parse_architecture(config: dict[str, Any], label: str = "model") -> KerasArchitecture:
@@ -250,76 +242,74 @@ def parse_architecture(config: dict[str, Any], label: str = "model") -> KerasArc
     Anything else raises ``ValueError("{label}: layer 'x' (Class) ...; supported: ...")``.
     """
     layers = _chain(config, label)
-    if not layers or layers[0].class_name != "Embedding":
-        first = f"layer {layers[0].name!r} ({layers[0].class_name})" if layers else "no layer"
-        raise ValueError(f"{label}: the model starts with {first}; supported: an Embedding first layer.")
-    arch = KerasArchitecture(embedding=layers[0], input_length=_input_length(config, label))
+    arch = KerasArchitecture(embedding=_first_layer(layers, label), input_length=_input_length(config, label))
     mask_zero = bool(layers[0].config.get("mask_zero", False))
-    stage = "embedded"  # -> "sequence" (one vector per step) -> "pooled" (one per text) -> "done"
-    for layer in layers[1:]:
-        kind = layer.class_name
-        if kind not in SUPPORTED_LAYERS and kind not in _POOLINGS:
-            raise ValueError(
-                f"{label}: layer {layer.name!r} ({kind}) is not supported; "
-                f"supported layers: {', '.join(SUPPORTED_LAYERS)}."
-            )
-        if kind in ("Dropout", "SpatialDropout1D") and stage != "done":
-            _add_dropout(arch, layer, stage, label)
-        elif kind in ("LSTM", "GRU", "SimpleRNN", "Bidirectional") and stage in ("embedded", "sequence"):
+    stage, rest = "embedded", layers[1:]  # -> "sequence" (one vector per step) -> "pooled" (one per text)
+    while rest and stage != "pooled":
+        layer, rest = rest[0], rest[1:]
+        _check_supported(layer, stage, label)
+        if layer.class_name in _RECURRENT:
             stage = _add_recurrent(arch, layer, label)
-        elif kind in _POOLINGS and stage == "sequence":
+        elif layer.class_name in _POOLINGS and stage == "sequence":
             _add_pooling(arch, layer, mask_zero, label)
             stage = "pooled"
-        elif kind == "Dense" and stage == "pooled":
-            _set_dense(arch, layer, label)
-            stage = "done"
-        else:
+        elif layer.class_name in _POOLINGS:
             raise layer.error(label, f"cannot follow {_STAGES[stage]}", _CHAIN)
-    if stage != "done":
+        else:
+            _add_dropout(arch, layer, stage, label)
+    for layer in rest:
+        _check_supported(layer, stage, label)
+    arch.head = parse_head(rest, label)
+    if stage != "pooled" or arch.head.output is None:
+        last = layers[-1]
         raise ValueError(
-            f"{label}: the model ends with layer {layers[-1].name!r} ({layers[-1].class_name}); supported: {_CHAIN}."
+            f"{label}: the model ends with layer {last.name!r} ({last.class_name}); supported: {_CHAIN}."
         )
     return arch
+
+
+def _recurrent_fields(arch: KerasArchitecture) -> dict[str, Any]:
+    """The top-level fields of the first layer; ``recurrent_layers`` too when the layers differ."""
+    layers = [spec.as_layer_fields() for spec in arch.recurrent]
+    fields = {**layers[0], "num_layers": len(layers)}
+    if any(layer != layers[0] for layer in layers):
+        fields["recurrent_layers"] = layers
+    return fields
+
+
+def _label_fields(units: int, activation: str, labels: Sequence[str] | None, label: str) -> dict[str, Any]:
+    fields: dict[str, Any] = {"num_labels": units, "problem_type": None}
+    if labels is not None:
+        if len(labels) != units:
+            raise ValueError(f"{label}: {len(labels)} labels given for a Dense layer of {units} units.")
+        fields |= {
+            "id2label": dict(enumerate(labels)),
+            "label2id": {name: i for i, name in enumerate(labels)},
+        }
+    if activation == "softmax":
+        fields["problem_type"] = "single_label_classification"
+    elif activation == "sigmoid" and units > 1:
+        fields["problem_type"] = "multi_label_classification"
+    return fields
 
 
 def to_rnn_config(
     arch: KerasArchitecture, labels: Sequence[str] | None = None, label: str = "model"
 ) -> RNNConfig:
     """The `RNNConfig` of a parsed Keras model (``labels`` name the Dense outputs; default ``LABEL_i``)."""
-    first, dense = arch.recurrent[0], arch.dense
-    units, activation = dense.config["units"], _activation(dense.config.get("activation"))
-    label_fields: dict[str, Any] = {"num_labels": units}
-    if labels is not None:
-        if len(labels) != units:
-            raise ValueError(f"{label}: {len(labels)} labels given for a Dense layer of {units} units.")
-        label_fields |= {
-            "id2label": dict(enumerate(labels)),
-            "label2id": {name: i for i, name in enumerate(labels)},
-        }
-    problem_type = None
-    if activation == "softmax":
-        problem_type = "single_label_classification"
-    elif activation == "sigmoid" and units > 1:
-        problem_type = "multi_label_classification"
     embedding = arch.embedding.config
     mask_zero = bool(embedding.get("mask_zero", False))
     return RNNConfig(
         vocab_size=embedding["input_dim"],
         embedding_dim=embedding["output_dim"],
-        cell=_CELLS[first.cell],
-        hidden_size=first.units,
-        num_layers=len(arch.recurrent),
-        bidirectional=first.bidirectional,
         pad_token_id=0,  # the Keras tokenizer reserves index 0 for padding
         freeze_embeddings=not embedding.get("trainable", True),
         embedding_dropout=arch.embedding_dropout,
-        dropout=first.dropout,
-        recurrent_dropout=first.recurrent_dropout,
-        classifier_dropout=arch.classifier_dropout,
+        classifier_dropout=arch.head.classifier_dropout,
         pooling=arch.pooling,
         max_length=arch.input_length or DEFAULT_MAX_LENGTH,
         keras_compatible=not mask_zero,  # a Keras mask skips padding: packing does the same
-        gru_reset_after=first.reset_after if first.cell == "GRU" else True,
-        problem_type=problem_type,
-        **label_fields,
+        head_layers=arch.head.head_layers(),
+        **_recurrent_fields(arch),
+        **_label_fields(arch.dense.config["units"], arch.head.output_activation, labels, label),
     )

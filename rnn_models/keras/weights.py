@@ -9,9 +9,10 @@ from collections.abc import Sequence
 import numpy as np
 import torch
 
-from .architecture import KerasArchitecture, KerasLayer
+from .architecture import KerasArchitecture
+from .layers import KerasLayer
 
-__all__ = ["build_state_dict", "dense_state", "embedding_state", "recurrent_state"]
+__all__ = ["batch_norm_state", "build_state_dict", "dense_state", "embedding_state", "recurrent_state"]
 
 
 RECURRENT_GATES = {"LSTM": 4, "GRU": 3, "SimpleRNN": 1}
@@ -88,33 +89,52 @@ def recurrent_state(
 
 
 def dense_state(
-    arrays: Sequence[np.ndarray], in_features: int, units: int, use_bias: bool, label: str
+    arrays: Sequence[np.ndarray],
+    in_features: int,
+    units: int,
+    use_bias: bool,
+    label: str,
+    prefix: str = "classifier.",
 ) -> dict[str, torch.Tensor]:
-    """Keras ``Dense`` kernel ``(in, units)`` becomes ``classifier.weight`` ``(units, in)``."""
+    """Keras ``Dense`` kernel ``(in, units)`` becomes ``{prefix}weight`` ``(units, in)``."""
     _check_shapes(label, arrays, [(in_features, units)] + ([(units,)] if use_bias else []))
-    bias = arrays[1] if use_bias else np.zeros(units, dtype=np.float32)
-    return {"classifier.weight": _tensor(arrays[0].T), "classifier.bias": _tensor(bias)}
+    state = {f"{prefix}weight": _tensor(arrays[0].T)}
+    if use_bias or prefix == "classifier.":  # the output layer always has a bias: zero stands for none
+        state[f"{prefix}bias"] = _tensor(arrays[1] if use_bias else np.zeros(units, dtype=np.float32))
+    return state
 
 
-def build_state_dict(
-    arch: KerasArchitecture, weights: dict[str, list], label: str = "weights"
-) -> dict[str, torch.Tensor]:
-    """`RNNForSequenceClassification` state dict from the Keras arrays of each layer (read by `.files`)."""
+def batch_norm_state(arrays: Sequence[np.ndarray], config: dict, width: int, prefix: str, label: str) -> dict:
+    """Keras ``BatchNormalization`` ``[gamma], [beta], moving_mean, moving_variance`` as ``nn.BatchNorm1d``.
 
-    def where(layer: KerasLayer) -> str:
-        return f"{label}: layer {layer.name!r} ({layer.class_name})"
+    Without ``scale`` (``center``) Keras has no gamma (beta): a fixed 1 (0) computes the same.
+    """
+    scale, center = config.get("scale", True), config.get("center", True)
+    _check_shapes(label, arrays, [(width,)] * (2 + scale + center))
+    arrays = list(arrays)
+    gamma = arrays.pop(0) if scale else np.ones(width, dtype=np.float32)
+    beta = arrays.pop(0) if center else np.zeros(width, dtype=np.float32)
+    return {
+        f"{prefix}weight": _tensor(gamma),
+        f"{prefix}bias": _tensor(beta),
+        f"{prefix}running_mean": _tensor(arrays[0]),
+        f"{prefix}running_var": _tensor(arrays[1]),
+        f"{prefix}num_batches_tracked": torch.tensor(0),
+    }
 
-    embedding = arch.embedding.config
-    state = embedding_state(
-        weights[arch.embedding.name], embedding["input_dim"], embedding["output_dim"], where(arch.embedding)
-    )
-    input_size = embedding["output_dim"]
+
+def _where(label: str, layer: KerasLayer) -> str:
+    return f"{label}: layer {layer.name!r} ({layer.class_name})"
+
+
+def _recurrent_layers_state(arch: KerasArchitecture, weights: dict[str, list], label: str) -> dict:
+    state, input_size = {}, arch.embedding.config["output_dim"]
     for index, spec in enumerate(arch.recurrent):
         arrays, per_direction = weights[spec.layer.name], 3 if spec.use_bias else 2
         directions = ("_l0", "_l0_reverse") if spec.bidirectional else ("_l0",)
         if len(arrays) != per_direction * len(directions):
             raise ValueError(
-                f"{where(spec.layer)} has {len(arrays)} weights, expected {per_direction * len(directions)}."
+                f"{_where(label, spec.layer)} has {len(arrays)} weights, expected {per_direction * len(directions)}."
             )
         for d, suffix in enumerate(directions):
             state |= recurrent_state(
@@ -126,15 +146,50 @@ def build_state_dict(
                 reset_after=spec.reset_after,
                 prefix=f"rnn.layers.{index}.rnn.",
                 suffix=suffix,
-                label=where(spec.layer),
+                label=_where(label, spec.layer),
             )
         input_size = spec.units * len(directions)
+    return state
+
+
+def _head_state(
+    arch: KerasArchitecture, weights: dict[str, list], width: int, label: str
+) -> tuple[dict, int]:
+    state = {}
+    for index, (layer, entry) in enumerate(arch.head.layers):
+        prefix = f"head.{index}."
+        if entry["type"] == "dense":
+            use_bias = entry.get("use_bias", True)
+            state |= dense_state(
+                weights[layer.name], width, entry["units"], use_bias, _where(label, layer), prefix
+            )
+            width = entry["units"]
+        elif entry["type"] == "batch_norm":
+            state |= batch_norm_state(weights[layer.name], layer.config, width, prefix, _where(label, layer))
+    return state, width
+
+
+def build_state_dict(
+    arch: KerasArchitecture, weights: dict[str, list], label: str = "weights"
+) -> dict[str, torch.Tensor]:
+    """`RNNForSequenceClassification` state dict from the Keras arrays of each layer (read by `.files`)."""
+    embedding = arch.embedding.config
+    state = embedding_state(
+        weights[arch.embedding.name],
+        embedding["input_dim"],
+        embedding["output_dim"],
+        _where(label, arch.embedding),
+    )
+    state |= _recurrent_layers_state(arch, weights, label)
+    last = arch.recurrent[-1]
+    pooled = last.units * (2 if last.bidirectional else 1)
+    head, width = _head_state(arch, weights, pooled, label)
     dense = arch.dense
-    state |= dense_state(
+    output = dense_state(
         weights[dense.name],
-        input_size,
+        width,
         dense.config["units"],
         dense.config.get("use_bias", True),
-        where(dense),
+        _where(label, dense),
     )
-    return state
+    return state | head | output
