@@ -128,7 +128,10 @@ CASES = {
     "head_activations": lambda: sequential(
         layers.GRU(UNITS),
         *[layers.Dense(4, activation=name) for name in ("tanh", "elu", "selu", "gelu", "swish", "softplus")],
-        *[layers.Dense(4, activation=name) for name in ("softsign", "relu6", "leaky_relu", "mish", "sigmoid")],
+        *[
+            layers.Dense(4, activation=name)
+            for name in ("softsign", "relu6", "leaky_relu", "mish", "sigmoid")
+        ],
         dense=dense(3, "softmax"),
     ),
     "head_activation_layers": lambda: sequential(
@@ -483,7 +486,9 @@ ERRORS = [
         r"layer 'layer_normalization' \(LayerNormalization\) is not supported; supported layers: Embedding",
     ),
     (
-        lambda: sequential(layers.LSTM(UNITS, return_sequences=True), layers.BatchNormalization(), layers.LSTM(2)),
+        lambda: sequential(
+            layers.LSTM(UNITS, return_sequences=True), layers.BatchNormalization(), layers.LSTM(2)
+        ),
         r"layer 'batch_normalization' \(BatchNormalization\) cannot follow a sequence output",
     ),
     (

@@ -39,7 +39,10 @@ print(json.dumps({
 
 # A converted Keras model's shape: a stack that differs per layer, a hidden head, Keras re-padding.
 CONVERTED = {
-    "recurrent_layers": [{"bidirectional": True}, {"cell": "gru", "hidden_size": 3, "gru_reset_after": False}],
+    "recurrent_layers": [
+        {"bidirectional": True},
+        {"cell": "gru", "hidden_size": 3, "gru_reset_after": False},
+    ],
     "pooling": "max",
     "head_layers": [
         {"type": "dense", "units": 5, "activation": "relu"},

@@ -1,0 +1,65 @@
+"""Keras 2 models as users saved them (tf.keras 2.15 ``.h5`` / ``.keras``) against Keras's own predictions stored
+beside them (``scripts/make_keras2_fixtures.py``). Neither TensorFlow nor Keras runs here."""
+
+import json
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from rnn_models.keras import from_keras
+
+FIXTURES = Path(__file__).parent / "data" / "keras2"
+EXPECTED = json.loads((FIXTURES / "expected.json").read_text())
+TEXTS = json.loads((FIXTURES / "texts.json").read_text())
+TOKENIZERS = ["tokenizer_tf215.pickle", "tokenizer_keras_preprocessing.pkl", "tokenizer_keras3.pkl"]
+TOLERANCE = 1e-5
+
+
+def probabilities(model, ids, attention_mask=None):
+    with torch.no_grad():
+        logits = model(torch.as_tensor(ids), attention_mask=attention_mask).logits
+    if model.config.problem_type == "single_label_classification":
+        return torch.softmax(logits, dim=-1).numpy()
+    return torch.sigmoid(logits).numpy()
+
+
+@pytest.mark.filterwarnings("ignore:.*has no equivalent here:UserWarning")
+@pytest.mark.parametrize(("padding_side", "padded"), [("left", "pre"), ("right", "post")])
+@pytest.mark.parametrize("name", sorted(EXPECTED["models"]))
+def test_keras2_files_convert_and_match_keras_predict(name, padding_side, padded):
+    model, _ = from_keras(FIXTURES / name, padding_side=padding_side)
+    ids = EXPECTED["ids" if padded == "pre" else "post_ids"]
+    expected = np.array(EXPECTED["models"][name][padded])
+    assert np.abs(probabilities(model, ids) - expected).max() <= TOLERANCE
+    # Unpadded rows with a mask, as a pipeline sends them: the model pads as the Keras app did.
+    real = [[i for i in row if i] for row in EXPECTED["ids"]]
+    width = max(map(len, real))
+    unpadded = torch.tensor([row + [0] * (width - len(row)) for row in real])
+    scores = probabilities(model, unpadded, attention_mask=(unpadded != 0).long())
+    assert np.abs(scores - expected).max() <= TOLERANCE
+
+
+def test_keras2_stacked_bilstm_with_dense_batchnorm_head_maps_to_the_config():
+    with warnings.catch_warnings(record=True) as notes:
+        warnings.simplefilter("always")
+        model, _ = from_keras(FIXTURES / "bilstm_stack_dense_bn.h5")
+    config = model.config
+    assert (config.cell, config.hidden_size, config.num_layers, config.bidirectional) == ("lstm", 3, 2, True)
+    assert config.recurrent_layers is None  # identical layers: the plain fields say it all
+    assert config.head_layers == [
+        {"type": "dense", "units": 8, "activation": "relu"},
+        {"type": "batch_norm", "epsilon": 0.001, "momentum": pytest.approx(0.01)},
+    ]
+    assert (config.classifier_dropout, config.embedding_dropout, config.max_length) == (0.5, 0.2, 7)
+    assert (config.keras_compatible, config.keras_padding, config.keras_truncating) == (True, "pre", "pre")
+    assert ["'dropout' (Dropout) has no equivalent here" in str(note.message) for note in notes] == [True]
+    mixed, _ = from_keras(FIXTURES / "gru_mix_max_pool_six_labels.h5")
+    assert [(s["cell"], s["hidden_size"], s["gru_reset_after"]) for s in mixed.config.layer_specs()] == [
+        ("gru", 5, True),
+        ("gru", 3, False),
+        ("rnn", 2, True),
+    ]
+    assert mixed.config.head_layers == [{"type": "dense", "units": 5, "activation": "selu"}]

@@ -1,0 +1,122 @@
+"""Keras tokenizer files as their owners saved them: to_json() output (also double-encoded) and pickles of every
+Keras release, read without running anything a pickle holds."""
+
+import json
+import os
+import pickle
+import sys
+import types
+from pathlib import Path
+
+import pytest
+
+from rnn_models.keras.tokenizer_files import read_keras_tokenizer
+
+FIXTURES = Path(__file__).parent / "data" / "keras2"
+TEXTS = json.loads((FIXTURES / "texts.json").read_text())
+TOKENIZERS = ["tokenizer_tf215.pickle", "tokenizer_keras_preprocessing.pkl", "tokenizer_keras3.pkl"]
+
+
+@pytest.mark.parametrize("name", TOKENIZERS)
+def test_pickled_tokenizers_of_every_keras_release_give_keras_sequences(name):
+    expected = json.loads((FIXTURES / name).with_suffix(".sequences.json").read_text())
+    assert read_keras_tokenizer(FIXTURES / name).texts_to_sequences(TEXTS) == expected
+
+
+class RunsACommand:
+    def __init__(self, marker: Path):
+        self.marker = marker
+
+    def __reduce__(self):
+        return os.system, (f"touch {self.marker}",)
+
+
+class Tokenizer:
+    """Stands in for keras-preprocessing's Tokenizer when pickling: the pickle names the real class."""
+
+
+Tokenizer.__module__ = "keras_preprocessing.text"
+
+
+def stand_in_module(monkeypatch) -> None:
+    """``keras_preprocessing.text.Tokenizer`` is `Tokenizer` while the test runs (pickle looks it up)."""
+    package, module = types.ModuleType("keras_preprocessing"), types.ModuleType(Tokenizer.__module__)
+    module.Tokenizer, package.text = Tokenizer, module
+    monkeypatch.setitem(sys.modules, "keras_preprocessing", package)
+    monkeypatch.setitem(sys.modules, Tokenizer.__module__, module)
+
+
+def tampered_tokenizer_pickle(marker: Path, protocol: int, monkeypatch) -> bytes:
+    """A tokenizer pickle with a code-running object hidden in one of its fields."""
+    stand_in_module(monkeypatch)
+    tokenizer = Tokenizer()
+    tokenizer.__dict__.update(word_counts={"a": 1}, word_index={"a": 1}, oov_token=RunsACommand(marker))
+    return pickle.dumps(tokenizer, protocol=protocol)
+
+
+@pytest.mark.parametrize("protocol", range(pickle.HIGHEST_PROTOCOL + 1))
+def test_a_pickle_that_would_run_code_is_refused_and_never_runs(tmp_path, protocol, monkeypatch):
+    marker = tmp_path / "it-ran"
+    alone, inside = tmp_path / "evil.pkl", tmp_path / "tokenizer.pkl"
+    alone.write_bytes(pickle.dumps(RunsACommand(marker), protocol=protocol))
+    inside.write_bytes(tampered_tokenizer_pickle(marker, protocol, monkeypatch))
+    for path in (alone, inside):
+        with pytest.raises(ValueError) as error:
+            read_keras_tokenizer(path)
+        assert str(error.value).startswith(f"{path}: not loaded (it asks for {os.system.__module__}.system)")
+        assert "only pickles of a Keras Tokenizer" in str(error.value)
+    assert not marker.exists()
+
+
+def test_the_stand_in_pickle_without_the_hidden_object_reads_as_a_tokenizer(tmp_path, monkeypatch):
+    # The tampered pickle above is refused for its hidden object, not for its shape.
+    path = tmp_path / "tokenizer.pkl"
+    stand_in_module(monkeypatch)
+    tokenizer = Tokenizer()
+    tokenizer.__dict__.update(word_counts={"a": 2, "b": 1}, word_index={"a": 1, "b": 2}, num_words=None)
+    for protocol in range(pickle.HIGHEST_PROTOCOL + 1):
+        path.write_bytes(pickle.dumps(tokenizer, protocol=protocol))
+        assert read_keras_tokenizer(path).texts_to_sequences(["b a c"]) == [[2, 1]]
+
+
+def keras_json(path: Path) -> str:
+    """What ``tokenizer.to_json()`` gives for the pickled tokenizer in ``path``."""
+    return read_keras_tokenizer(path).to_keras_json()
+
+
+def test_to_json_output_and_double_encoded_json_read_the_same(tmp_path):
+    source = FIXTURES / "tokenizer_tf215.pickle"
+    expected = json.loads(source.with_suffix(".sequences.json").read_text())
+    plain, double = tmp_path / "tokenizer.json", tmp_path / "double.json"
+    plain.write_text(keras_json(source))
+    with double.open("w") as handle:  # json.dump(tokenizer.to_json(), f): a JSON string holding the JSON
+        json.dump(keras_json(source), handle)
+    for path in (plain, double):
+        vocabulary = read_keras_tokenizer(path)
+        assert (vocabulary.num_words, vocabulary.oov_token) == (12, "<unk>")
+        assert vocabulary.texts_to_sequences(TEXTS) == expected
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (
+            b'{"the": 1, "cat": 2}',
+            r"holds a word_index alone, without the Tokenizer's options and counts; save",
+        ),
+        (b'{"class_name": "Tokenizer"}', r"not a Keras Tokenizer.to_json\(\) output"),
+        (
+            b"\xff\xfe garbage",
+            r"neither JSON nor a pickle; expected Keras Tokenizer.to_json\(\) output or a pickled",
+        ),
+        (b"{not json", r"not JSON \(.*\); expected Keras Tokenizer.to_json\(\) output"),
+        (pickle.dumps({"word_index": {"a": 1}}), r"the pickle holds a dict, not a Keras Tokenizer"),
+        (pickle.dumps(["x"])[:-3], r"not loaded \(.*\); only pickles of a Keras Tokenizer"),
+    ],
+)
+def test_bad_tokenizer_files_are_refused_in_one_line_naming_the_file(tmp_path, content, message):
+    path = tmp_path / "tokenizer.bin"
+    path.write_bytes(content)
+    with pytest.raises(ValueError, match=rf"^{path}: {message}") as error:
+        read_keras_tokenizer(path)
+    assert "\n" not in str(error.value)
