@@ -258,13 +258,31 @@ def _model_intro(facts: CardFacts) -> str:
     return BAG_OF_NGRAMS_INTRO if facts.config.get("ngram_buckets") else NOTEBOOK_INTRO
 
 
+def _recurrent_text(config: dict[str, Any], layer: dict[str, Any]) -> str:
+    spec = {key: layer.get(key, config.get(key)) for key in ("cell", "hidden_size", "bidirectional")}
+    cell = {"lstm": "LSTM", "gru": "GRU", "rnn": "SimpleRNN"}[spec["cell"] or "lstm"]
+    return f"{'Bi' if spec['bidirectional'] else ''}{cell}({spec['hidden_size']})"
+
+
+def _head_text(layer: dict[str, Any]) -> str:
+    if layer["type"] == "dense":
+        return f"Dense({layer['units']}, {layer.get('activation', 'linear')})"
+    if layer["type"] == "dropout":
+        return f"Dropout({layer['rate']})"
+    return "BatchNormalization" if layer["type"] == "batch_norm" else layer["activation"]
+
+
 def _architecture(config: dict[str, Any]) -> str:
-    """``BiGRU(64)``, plus the pooling and the bag of n-grams when there are."""
-    cell = {"lstm": "LSTM", "gru": "GRU", "rnn": "SimpleRNN"}[config.get("cell", "lstm")]
-    text = f"{'Bi' if config.get('bidirectional') else ''}{cell}({config.get('hidden_size')})"
+    """``BiGRU(64)`` (or the stack: ``2 x BiLSTM(64)``, ``LSTM(5) -> GRU(3)``), the pooling, the hidden head
+    layers and the bag of n-grams when there are."""
+    layers = config.get("recurrent_layers") or [{}] * int(config.get("num_layers") or 1)
+    texts = [_recurrent_text(config, layer) for layer in layers]
+    text = f"{len(texts)} x {texts[0]}" if len(set(texts)) == 1 and len(texts) > 1 else " -> ".join(texts)
     pooling = {"max": "max pooling", "mean": "mean pooling", "max_mean": "max + mean pooling"}
     if config.get("pooling", "last") in pooling:
         text += f" with {pooling[config['pooling']]}"
+    if config.get("head_layers"):
+        text += ", then " + " -> ".join(map(_head_text, config["head_layers"]))
     if config.get("ngram_buckets"):
         text += " and a bag of n-grams"
     return text

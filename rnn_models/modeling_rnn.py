@@ -273,7 +273,9 @@ class RNNModel(RNNPreTrainedModel):
         """
         weights = [layer.recurrent_weights() for layer in self.layers]  # one DropConnect mask per batch
         if self.config.keras_compatible:
-            as_given = attention_mask is None and input_ids.shape[1] == self.config.max_length  # Keras's input
+            as_given = (
+                attention_mask is None and input_ids.shape[1] == self.config.max_length
+            )  # Keras's input
             if self.config.keras_padding is not None and not as_given:  # pad as the Keras app did
                 input_ids = keras_pad(
                     input_ids,

@@ -36,6 +36,7 @@ class _FullLengthLogits(nn.Module):
         super().__init__()
         self.model = copy.deepcopy(model).cpu().float().eval()
         self.model.config.keras_compatible = True  # no masking in the graph; batches carry no padding
+        self.model.config.keras_padding = None  # OnnxClassifier pads as the tokenizer says, before the graph
 
     def forward(self, input_ids: torch.Tensor) -> torch.Tensor:
         return self.model(input_ids).logits
@@ -54,7 +55,7 @@ def export_onnx(model: nn.Module, path: str | Path) -> Path:
         'model.onnx'
     """
     config = model.config
-    if config.cell == "gru" and not config.gru_reset_after:
+    if any(spec["cell"] == "gru" and not spec["gru_reset_after"] for spec in config.layer_specs()):
         raise ValueError(
             "export_onnx: a GRU with gru_reset_after=False (the converted TF1 layout) has no ONNX op; "
             "score it with predict_scores instead"

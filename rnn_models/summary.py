@@ -11,6 +11,12 @@ __all__ = ["keras_recurrent_params", "layer_rows", "summary"]
 
 _GATES = {"lstm": 4, "gru": 3, "rnn": 1}
 _KERAS_NAMES = {"lstm": "LSTM", "gru": "GRU", "rnn": "SimpleRNN"}
+_HEAD_NAMES = {
+    "dense": "Dense",
+    "batch_norm": "BatchNormalization",
+    "dropout": "Dropout",
+    "activation": "Activation",
+}
 _POOL_NAMES = {
     "max": "GlobalMaxPooling1D",
     "mean": "GlobalAveragePooling1D",
@@ -18,17 +24,18 @@ _POOL_NAMES = {
 }
 
 
-def keras_recurrent_params(config: RNNConfig, input_size: int) -> int:
-    """Parameters Keras gives the same recurrent layer (one bias per gate; GRU reset_after=True has two).
+def keras_recurrent_params(config: RNNConfig, input_size: int, index: int = 0) -> int:
+    """Parameters Keras gives recurrent layer ``index`` (one bias per gate; GRU reset_after=True has two).
 
     Example:
         >>> keras_recurrent_params(RNNConfig.from_preset("lstm"), input_size=300)
         160400
     """
-    gates, hidden = _GATES[config.cell], config.hidden_size
-    bias_rows = 2 if config.cell == "gru" and config.gru_reset_after else 1
+    spec = config.layer_specs()[index]
+    gates, hidden = _GATES[spec["cell"]], spec["hidden_size"]
+    bias_rows = 2 if spec["cell"] == "gru" and spec["gru_reset_after"] else 1
     per_direction = gates * (hidden * (input_size + hidden) + bias_rows * hidden)
-    return per_direction * config.num_directions
+    return per_direction * (2 if spec["bidirectional"] else 1)
 
 
 def _count(module: nn.Module, trainable: bool | None = None) -> int:
@@ -40,7 +47,7 @@ def layer_rows(model: RNNModel | RNNForSequenceClassification) -> list[tuple[str
     config: RNNConfig = model.config
     base = model if isinstance(model, RNNModel) else model.rnn
     prefix = "" if base is model else "rnn."
-    width, steps = config.encoder_output_size, config.max_length
+    steps = config.max_length
     rows = [
         (
             f"{prefix}embeddings (Embedding)",
@@ -50,18 +57,31 @@ def layer_rows(model: RNNModel | RNNForSequenceClassification) -> list[tuple[str
         )
     ]
     input_size = config.embedding_dim
-    for index, layer in enumerate(base.layers):
-        cell = _KERAS_NAMES[config.cell]
-        kind = f"Bidirectional({cell})" if config.bidirectional else cell
+    for index, (layer, spec) in enumerate(zip(base.layers, config.layer_specs(), strict=True)):
+        cell = _KERAS_NAMES[spec["cell"]]
+        kind = f"Bidirectional({cell})" if spec["bidirectional"] else cell
+        width = spec["hidden_size"] * (2 if spec["bidirectional"] else 1)
         returns_sequence = index < len(base.layers) - 1 or config.pooling != "last"
         shape = f"(None, {steps}, {width})" if returns_sequence else f"(None, {width})"
-        keras = f"{keras_recurrent_params(config, input_size):,}"
+        keras = f"{keras_recurrent_params(config, input_size, index):,}"
         rows.append((f"{prefix}layers.{index} ({kind})", shape, _count(layer), keras))
         input_size = width
     if config.pooling != "last":
         rows.append((f"pooling ({_POOL_NAMES[config.pooling]})", f"(None, {config.pooled_size})", 0, ""))
     if isinstance(model, RNNForSequenceClassification):
+        rows += _head_rows(model)
         rows.append(("classifier (Dense)", f"(None, {config.num_labels})", _count(model.classifier), ""))
+    return rows
+
+
+def _head_rows(model: RNNForSequenceClassification) -> list[tuple[str, str, int, str]]:
+    rows, width = [], model.config.pooled_size
+    for index, (module, layer) in enumerate(
+        zip(model.head or [], model.config.head_layers or [], strict=True)
+    ):
+        width = layer.get("units", width)
+        kind = _HEAD_NAMES[layer["type"]] + (f", {layer['activation']}" if "activation" in layer else "")
+        rows.append((f"head.{index} ({kind})", f"(None, {width})", _count(module), ""))
     return rows
 
 

@@ -79,6 +79,40 @@ def test_the_default_preset_is_the_pooled_bilstm_with_fine_tuned_vectors_and_a_b
             50,
             r"RNNConfig.pad_token_id=50 is outside the vocabulary; expected None or an integer",
         ),
+        (
+            "keras_padding",
+            "left",
+            r"RNNConfig.keras_padding='left' is not supported; expected one of None, pre, post",
+        ),
+        (
+            "recurrent_layers",
+            [],
+            r"RNNConfig.recurrent_layers=\[\] is invalid; expected None or a non-empty list",
+        ),
+        (
+            "recurrent_layers",
+            [{"units": 3}],
+            r"recurrent_layers\[0\] has unknown keys \['units'\]; expected keys",
+        ),
+        ("recurrent_layers", [{}, {"cell": "lstmm"}], r"RNNConfig.recurrent_layers\[1\].cell='lstmm' is not"),
+        ("recurrent_layers", [{"bidirectional": 1}], r"recurrent_layers\[0\].bidirectional=1 is invalid"),
+        (
+            "head_layers",
+            [{"type": "conv"}],
+            r"head_layers\[0\]=\{'type': 'conv'\} is invalid; expected a dict",
+        ),
+        ("head_layers", [{"type": "dense"}], r"RNNConfig.head_layers\[0\].units=None is invalid"),
+        (
+            "head_layers",
+            [{"type": "dense", "units": 3, "activation": "hard_sigmoid"}],
+            r"RNNConfig.head_layers\[0\].activation='hard_sigmoid' is not supported; expected one of linear, relu",
+        ),
+        ("head_layers", [{"type": "dropout", "rate": 1}], r"head_layers\[0\].rate=1 is invalid"),
+        (
+            "head_layers",
+            [{"type": "batch_norm", "eps": 1}],
+            r"head_layers\[0\] \(batch_norm\) has unknown keys",
+        ),
     ],
 )
 def test_invalid_values_name_field_value_and_what_is_accepted(field, value, message):
@@ -109,3 +143,33 @@ def test_dict_round_trip_keeps_every_field(tmp_path):
 def test_encoder_output_size_counts_directions():
     assert RNNConfig(hidden_size=8, bidirectional=True).encoder_output_size == 16
     assert RNNConfig(hidden_size=8).encoder_output_size == 8
+
+
+def test_recurrent_layers_fill_in_from_the_fields_and_set_the_depth():
+    config = RNNConfig(
+        hidden_size=8,
+        dropout=0.2,
+        recurrent_layers=[{"bidirectional": True}, {"cell": "gru", "hidden_size": 3}],
+    )
+    assert config.num_layers == 2 and config.encoder_output_size == 3
+    assert config.layer_specs()[0] == {
+        "cell": "lstm", "hidden_size": 8, "bidirectional": True, "gru_reset_after": True, "dropout": 0.2,
+        "recurrent_dropout": 0.0,
+    }  # fmt: skip
+    assert RNNConfig(hidden_size=8, num_layers=3).layer_specs()[2]["hidden_size"] == 8
+
+
+def test_head_layers_set_the_width_the_output_layer_reads():
+    config = RNNConfig(
+        hidden_size=4,
+        pooling="max_mean",
+        head_layers=[{"type": "dense", "units": 6}, {"type": "dropout", "rate": 0.1}],
+    )
+    assert (config.pooled_size, config.classifier_input_size) == (8, 6)
+    assert RNNConfig(hidden_size=4, head_layers=[{"type": "batch_norm"}]).classifier_input_size == 4
+
+
+def test_two_generic_labels_survive_a_save(tmp_path):
+    # transformers leaves two generic labels out of config.json (its own default); ours is one label.
+    RNNConfig(num_labels=2).save_pretrained(tmp_path)
+    assert RNNConfig.from_pretrained(tmp_path).num_labels == 2

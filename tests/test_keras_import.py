@@ -7,6 +7,7 @@ layout Keras 2 / tf.keras ``model.save("x.h5")`` and ``save_weights("x.h5")`` pr
 import itertools
 import json
 import os
+import pickle
 
 os.environ["KERAS_BACKEND"] = "torch"  # before keras is imported
 
@@ -14,8 +15,15 @@ import h5py
 import numpy as np
 import pytest
 import torch
-from transformers import AutoModelForSequenceClassification
+from transformers import (
+    AutoModelForSequenceClassification,
+    AutoTokenizer,
+    Trainer,
+    TrainingArguments,
+    pipeline,
+)
 
+from rnn_models.cli import main
 from rnn_models.keras import SUPPORTED_LAYERS, convert_keras, from_keras
 
 keras = pytest.importorskip("keras")
@@ -591,3 +599,109 @@ def test_keras_tokenizer_converts_with_identical_sequences(tmp_path):
 
     out = convert_keras(model_path, tmp_path / "converted", tokenizer_json=tmp_path / "tokenizer.json")
     assert (out / "tokenizer_config.json").exists()
+
+
+# ---- as its owner saved it: pickled tokenizer, post padding, pipeline
+
+
+CORPUS = [
+    "you are a great person",
+    "what a terrible terrible idea",
+    "great idea you win",
+    "a b c d e f g h i j k l",
+]
+APP_TEXTS = ["a great great idea", "you are a terrible person and a b c d e f g h", "", "unknown words k l"]
+
+
+def legacy_tokenizer(num_words=None):
+    from keras.src.legacy.preprocessing.text import Tokenizer
+
+    tokenizer = Tokenizer(num_words=num_words)
+    tokenizer.fit_on_texts(CORPUS)
+    return tokenizer
+
+
+def test_pickled_tokenizer_and_post_padding_score_through_pipeline_as_the_keras_app(saved, tmp_path):
+    keras_model = saved("bilstm_stack_dense_bn_head")[0]
+    model_path = keras_file(tmp_path, keras_model, "model.h5")
+    (tmp_path / "tokenizer.pickle").write_bytes(pickle.dumps(legacy_tokenizer(VOCAB)))
+    # The app: texts_to_sequences, then pad_sequences(maxlen, padding="post", truncating="post").
+    sequences = legacy_tokenizer(VOCAB).texts_to_sequences(APP_TEXTS)
+    app_ids = keras.utils.pad_sequences(sequences, maxlen=MAXLEN, padding="post", truncating="post")
+    app_scores = keras_outputs(keras_model, app_ids)[:, 0]
+    out = convert_keras(
+        model_path,
+        tmp_path / "converted",
+        tokenizer=tmp_path / "tokenizer.pickle",
+        padding_side="right",
+        truncation_side="right",
+        labels=["toxic"],
+    )
+    tokenizer = AutoTokenizer.from_pretrained(out)
+    assert (tokenizer.padding_side, tokenizer.truncation_side, tokenizer.model_max_length) == (
+        "right",
+        "right",
+        7,
+    )
+    encoded = tokenizer(APP_TEXTS, padding="max_length", truncation=True)["input_ids"]
+    np.testing.assert_array_equal(np.array(encoded), app_ids)
+    classify = pipeline("text-classification", model=str(out), function_to_apply="sigmoid")
+    scores = [result["score"] for result in classify(APP_TEXTS)]
+    assert np.abs(np.array(scores) - app_scores).max() <= TOLERANCE
+    assert classify(APP_TEXTS[0])[0]["label"] == "toxic"
+
+
+def test_num_words_beyond_the_embedding_is_capped_at_input_dim_and_said(saved, tmp_path):
+    keras_model = saved("lstm")[0]
+    (tmp_path / "tokenizer.pkl").write_bytes(pickle.dumps(legacy_tokenizer(num_words=VOCAB + 30)))
+    assert len(legacy_tokenizer().word_index) >= VOCAB  # ids past the Embedding's rows exist
+    with pytest.warns(UserWarning, match=rf"tokenizer\.pkl: num_words={VOCAB + 30} .* input_dim={VOCAB}"):
+        _, tokenizer = from_keras(keras_file(tmp_path, keras_model), tmp_path / "tokenizer.pkl")
+    ids = tokenizer(APP_TEXTS, padding="max_length", truncation=True)["input_ids"]
+    assert max(map(max, ids)) < VOCAB
+    np.testing.assert_array_equal(
+        ids, keras.utils.pad_sequences(legacy_tokenizer(VOCAB).texts_to_sequences(APP_TEXTS), maxlen=MAXLEN)
+    )
+
+
+def test_cli_converts_a_pickled_tokenizer_with_notes_and_refuses_a_malicious_one(saved, tmp_path, capsys):
+    model_path = keras_file(tmp_path, saved("bilstm_stack_dense_bn_head")[0], "model.h5")
+    (tmp_path / "tokenizer.pkl").write_bytes(pickle.dumps(legacy_tokenizer(VOCAB)))
+    argv = ["convert-keras", "--model", str(model_path), "--tokenizer", str(tmp_path / "tokenizer.pkl")]
+    assert (
+        main([*argv, "--output_dir", str(tmp_path / "out"), "--padding_side", "right", "--labels", "toxic"])
+        == 0
+    )
+    captured = capsys.readouterr()
+    assert "note: model.h5: 'dropout' (Dropout) has no equivalent here; it is left out." in captured.err
+    assert AutoModelForSequenceClassification.from_pretrained(tmp_path / "out").config.keras_padding == "post"
+
+    class RunsACommand:
+        def __reduce__(self):
+            return os.system, (f"touch {tmp_path / 'it-ran'}",)
+
+    (tmp_path / "evil.pkl").write_bytes(pickle.dumps(RunsACommand()))
+    capsys.readouterr()
+    argv = ["convert-keras", "--model", str(model_path), "--tokenizer", str(tmp_path / "evil.pkl")]
+    assert main([*argv, "--output_dir", str(tmp_path / "evil-out")]) == 1
+    error = capsys.readouterr().err
+    assert error.startswith(
+        f"rnn-models convert-keras: error: {tmp_path / 'evil.pkl'}: not loaded (it asks for "
+    )
+    assert error.count("\n") == 1 and "Traceback" not in error
+    assert not (tmp_path / "it-ran").exists() and not (tmp_path / "evil-out").exists()
+
+
+def test_a_converted_model_with_a_stack_and_a_dense_head_trains_with_the_trainer(saved, tmp_path):
+    model, _ = from_keras(saved("bilstm_stack_dense_bn_head")[2]["h5"])
+    rows = [{"input_ids": list(row), "labels": [float(i % 2)]} for i, row in enumerate(IDS.tolist() * 4)]
+    before = {name: value.clone() for name, value in model.state_dict().items()}
+    args = TrainingArguments(
+        output_dir=str(tmp_path / "run"), max_steps=3, per_device_train_batch_size=4, use_cpu=True,
+        report_to=[], save_strategy="no", disable_tqdm=True, learning_rate=0.05,
+    )  # fmt: skip
+    Trainer(model=model, args=args, train_dataset=rows).train()
+    after = model.state_dict()
+    changed = {name for name in before if not torch.equal(before[name], after[name])}
+    assert {"head.0.weight", "head.1.weight", "head.1.running_mean", "classifier.weight"} <= changed
+    assert "rnn.layers.1.rnn.weight_hh_l0_reverse" in changed

@@ -221,3 +221,19 @@ def test_every_branch_of_the_metadata_renders_and_loads(tmp_path):
 def test_old_hub_card_names_are_aliases():
     assert hub.render_model_card is render_model_card and hub.card_template_path is card_template_path
     assert hub.card_data is card_data
+
+
+def test_the_architecture_line_names_stacks_and_hidden_heads_of_converted_models():
+    from rnn_models.model_card import _architecture
+
+    stacked = {"cell": "lstm", "hidden_size": 3, "bidirectional": True, "num_layers": 2}
+    head = [
+        {"type": "dense", "units": 8, "activation": "relu"},
+        {"type": "batch_norm"},
+        {"type": "dropout", "rate": 0.5},
+    ]
+    assert _architecture({**stacked, "head_layers": head}) == (
+        "2 x BiLSTM(3), then Dense(8, relu) -> BatchNormalization -> Dropout(0.5)"
+    )
+    mixed = {"cell": "gru", "hidden_size": 5, "recurrent_layers": [{}, {"cell": "rnn", "hidden_size": 2}]}
+    assert _architecture({**mixed, "pooling": "max"}) == "GRU(5) -> SimpleRNN(2) with max pooling"

@@ -98,19 +98,19 @@ def from_keras(
     if config.keras_compatible and length is not None:  # re-pad any input as the app did
         config.keras_padding, config.keras_truncating = padding, truncating
     config.max_length = length or config.max_length
+    tokenizer = tokenizer if tokenizer is not None else tokenizer_json
+    vocabulary = None if tokenizer is None else read_keras_tokenizer(tokenizer)  # its errors come first
     source, source_label = weights_source(model_path, weights)
     arrays = read_layer_weights(source, arch.weight_refs(), source_label)
     model = RNNForSequenceClassification(config)
     model.load_state_dict(build_state_dict(arch, arrays, source_label))
     model.apply_embedding_freeze()
-    tokenizer = tokenizer if tokenizer is not None else tokenizer_json
-    if tokenizer is None:
+    if vocabulary is None:
         return model.eval(), None
     from ..tokenization_rnn import RNNTokenizerFast  # only needed with a tokenizer
 
-    vocabulary = _capped(read_keras_tokenizer(tokenizer), config.vocab_size, Path(tokenizer).name)
     fast = RNNTokenizerFast(
-        keras_vocabulary=vocabulary,
+        keras_vocabulary=_capped(vocabulary, config.vocab_size, Path(tokenizer).name),
         model_max_length=config.max_length,
         padding_side=padding_side,
         truncation_side=truncation_side,
