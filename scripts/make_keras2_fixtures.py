@@ -73,6 +73,15 @@ def tf2_models(keras):
         x = layers.Dense(4, activation="elu")(x)
         return keras.Model(inputs, layers.Dense(1, activation="sigmoid")(x))
 
+    def pooled_bigru_jigsaw():
+        # The 2018 competition's kernel: average and max pooling of a BiGRU, concatenated, six sigmoid outputs.
+        inputs = keras.Input((MAXLEN,))
+        x = layers.Embedding(VOCAB, DIM)(inputs)
+        x = layers.SpatialDropout1D(0.2)(x)
+        x = layers.Bidirectional(layers.GRU(3, return_sequences=True))(x)
+        x = layers.concatenate([layers.GlobalAveragePooling1D()(x), layers.GlobalMaxPooling1D()(x)])
+        return keras.Model(inputs, layers.Dense(6, activation="sigmoid")(x))
+
     return {
         # The tutorial's stacked BiLSTM with a hidden Dense, BatchNormalization and Dropout head.
         "bilstm_stack_dense_bn": lambda: keras.Sequential([
@@ -104,6 +113,7 @@ def tf2_models(keras):
             layers.Dense(6, activation="sigmoid"),
         ]),
         "functional_bigru_mean_head": functional_bigru_mean_head,
+        "pooled_bigru_jigsaw": pooled_bigru_jigsaw,
     }
 
 

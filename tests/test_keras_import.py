@@ -75,6 +75,19 @@ def functional_bilstm_mask_zero():
     return keras.Model(inputs, dense(2)(x))
 
 
+def pooled_bigru(order=("mean", "max"), head=()):
+    """The 2018 competition's pooled BiGRU: average and max pooling of one sequence, concatenated."""
+    inputs = keras.Input((MAXLEN,), dtype="int32")
+    x = layers.Embedding(VOCAB, DIM)(inputs)
+    x = layers.SpatialDropout1D(0.2)(x)
+    x = layers.Bidirectional(layers.GRU(UNITS, return_sequences=True))(x)
+    pools = {"mean": layers.GlobalAveragePooling1D()(x), "max": layers.GlobalMaxPooling1D()(x)}
+    x = layers.concatenate([pools[kind] for kind in order])
+    for layer in head:
+        x = layer(x)
+    return keras.Model(inputs, dense(6)(x))
+
+
 CASES = {
     "lstm": lambda: sequential(layers.LSTM(UNITS, dropout=0.3, recurrent_dropout=0.3), trainable=False),
     "gru": lambda: sequential(layers.SpatialDropout1D(0.3), layers.GRU(UNITS)),
@@ -156,6 +169,14 @@ CASES = {
         layers.Dense(1),
         dense=layers.Activation("sigmoid"),
     ),
+    "pooled_bigru_mean_max": pooled_bigru,
+    "pooled_bigru_max_mean_bn_head": lambda: pooled_bigru(
+        ("max", "mean"), (layers.BatchNormalization(), layers.Dense(5, activation="relu"))
+    ),
+    "pooled_bigru_mean_max_bn_head": lambda: pooled_bigru(
+        ("mean", "max"),
+        (layers.BatchNormalization(), layers.Dropout(0.1), layers.Dense(5, activation="relu")),
+    ),
     "bigru_mask_zero_dense_head": lambda: sequential(
         layers.Bidirectional(layers.GRU(UNITS)), layers.Dense(4, activation="relu"), mask_zero=True
     ),
@@ -234,6 +255,7 @@ CONFIGS = [
     ("bigru_max_pool", {"pooling": "max", "classifier_dropout": 0.2, "bidirectional": True}),
     ("lstm_softmax", {"num_labels": 3, "problem_type": "single_label_classification"}),
     ("stacked_bigru_mean_mask_zero", {"num_layers": 2, "pooling": "mean", "keras_compatible": False}),
+    ("pooled_bigru_mean_max", {"pooling": "max_mean", "embedding_dropout": 0.2, "head_layers": None}),
 ]
 
 

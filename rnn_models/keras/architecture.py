@@ -30,6 +30,7 @@ __all__ = [
 _RECURRENT = ("LSTM", "GRU", "SimpleRNN", "Bidirectional")
 _POOLINGS = {"GlobalMaxPooling1D": "max", "GlobalMaxPool1D": "max", "GlobalAveragePooling1D": "mean"}
 _POOLINGS["GlobalAvgPool1D"] = "mean"
+_POOLING_LAYERS = (*_POOLINGS, "ConcatenatedPooling")
 SUPPORTED_LAYERS = (
     "Embedding", "SpatialDropout1D", *_RECURRENT, "GlobalMaxPooling1D", "GlobalAveragePooling1D", *HEAD_CLASSES,
     *TRAINING_ONLY,
@@ -81,6 +82,9 @@ class KerasArchitecture:
     input_length: int | None = None
     embedding_dropout: float = 0.0
     pooling: str = "last"
+    pooled_order: tuple[
+        str, ...
+    ] = ()  # ("mean", "max"): Keras concatenated them in the other order than ours
 
     @property
     def dense(self) -> KerasLayer | None:
@@ -104,7 +108,8 @@ def _inbound_names(layer: dict[str, Any]) -> list[list[str]]:
     calls = []
     for node in layer.get("inbound_nodes") or []:
         if isinstance(node, dict):  # Keras 3: {"args": [{"config": {"keras_history": [name, 0, 0]}}], ...}
-            args = [a for a in node.get("args", []) if isinstance(a, dict) and "config" in a]
+            args = [a for arg in node.get("args", []) for a in (arg if isinstance(arg, list) else [arg])]
+            args = [a for a in args if isinstance(a, dict) and "config" in a]  # a list arg: a merge's inputs
             calls.append([a["config"]["keras_history"][0] for a in args if "keras_history" in a["config"]])
         else:  # Keras 2: [[name, node_index, tensor_index, kwargs], ...]
             calls.append([inbound[0] for inbound in node])
@@ -120,20 +125,44 @@ def _raw_layers(config: dict[str, Any], label: str) -> list[dict[str, Any]]:
     return inner if isinstance(inner, list) else inner["layers"]  # Keras 2.1 Sequential: a bare list
 
 
+def _pooling_pairs(raw_layers: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    """``Concatenate`` layers joining a max and an average pooling of one sequence (the 2018 competition's
+    pooled recurrent networks): concatenate name -> its two pooling layers, in the concatenated order."""
+    by_name = {raw["config"].get("name"): raw for raw in raw_layers}
+    pairs = {}
+    for raw in raw_layers:
+        calls = _inbound_names(raw) if raw["class_name"] == "Concatenate" else []
+        if len(calls) != 1 or len(calls[0]) != 2 or raw["config"].get("axis", -1) not in (-1, 1):
+            continue
+        pools = [by_name.get(name) or {} for name in calls[0]]
+        kinds = sorted(_POOLINGS.get(pool.get("class_name"), "") for pool in pools)
+        if kinds == ["max", "mean"] and _inbound_names(pools[0]) == _inbound_names(pools[1]):
+            pairs[raw["config"]["name"]] = pools
+    return pairs
+
+
 def _chain(config: dict[str, Any], label: str) -> list[KerasLayer]:
-    """The model's layers in order, without inputs and mask ops; a functional model must be a chain."""
+    """The model's layers in order, without inputs and mask ops; a functional model must be a chain (but for
+    a max and an average pooling concatenated, which become one ``ConcatenatedPooling`` layer)."""
     functional = config["class_name"] != "Sequential"
     raw_layers = _raw_layers(config, label)
     paths = keras3_layer_paths(raw["class_name"] for raw in raw_layers)
+    pairs = _pooling_pairs(raw_layers) if functional else {}
+    paired = {pool["config"]["name"] for pools in pairs.values() for pool in pools}
     layers, previous = [], None
     for raw, path in zip(raw_layers, paths, strict=True):
         layer = KerasLayer(raw["config"].get("name", path), raw["class_name"], raw["config"], path)
-        if layer.class_name in _SKIPPED:
+        if layer.class_name in _SKIPPED or layer.name in paired:
             previous = layer.name if layer.class_name == "InputLayer" else previous
             continue
+        if layer.name in pairs:  # checked as its poolings' input; both read the same sequence
+            raw = pairs[layer.name][0]
+            layer = KerasLayer(layer.name, "ConcatenatedPooling", {"poolings": pairs[layer.name]}, path)
         if functional and previous is not None and _inbound_names(raw) != [[previous]]:
             raise layer.error(
-                label, f"does not take its only input from {previous!r}", "a single chain of layers"
+                label,
+                f"does not take its only input from {previous!r}",
+                "a single chain of layers (and a max and an average pooling concatenated)",
             )
         layers.append(layer)
         previous = layer.name
@@ -206,13 +235,21 @@ def _add_dropout(arch: KerasArchitecture, layer: KerasLayer, stage: str, label: 
 
 
 def _add_pooling(arch: KerasArchitecture, layer: KerasLayer, mask_zero: bool, label: str) -> None:
-    _check_option(layer, layer.config, "data_format", "channels_last", label)
-    _check_option(layer, layer.config, "keepdims", False, label)
-    if mask_zero and _POOLINGS[layer.class_name] == "max":  # Keras max-pools the padding steps' outputs too
+    poolings = layer.config["poolings"] if layer.class_name == "ConcatenatedPooling" else [layer.config]
+    kinds = []
+    for pooling in poolings:
+        cfg = pooling.get("config", pooling)
+        _check_option(layer, cfg, "data_format", "channels_last", label)
+        _check_option(layer, cfg, "keepdims", False, label)
+        kinds.append(
+            _POOLINGS[pooling["class_name"]] if "class_name" in pooling else _POOLINGS[layer.class_name]
+        )
+    if mask_zero and "max" in kinds:  # Keras max-pools the padding steps' outputs too
         raise layer.error(
             label, "ignores the mask of mask_zero=True", "GlobalAveragePooling1D with mask_zero=True"
         )
-    arch.pooling = _POOLINGS[layer.class_name]
+    arch.pooling = "max_mean" if len(kinds) == 2 else kinds[0]
+    arch.pooled_order = tuple(kinds)
 
 
 def _first_layer(layers: list[KerasLayer], label: str) -> KerasLayer:
@@ -224,12 +261,12 @@ def _first_layer(layers: list[KerasLayer], label: str) -> KerasLayer:
 
 def _check_supported(layer: KerasLayer, stage: str, label: str) -> None:
     kind = layer.class_name
-    if kind not in SUPPORTED_LAYERS and kind not in _POOLINGS:
+    if kind not in SUPPORTED_LAYERS and kind not in _POOLING_LAYERS:
         raise ValueError(
             f"{label}: layer {layer.name!r} ({kind}) is not supported; "
             f"supported layers: {', '.join(SUPPORTED_LAYERS)}."
         )
-    sequence_part = kind in _RECURRENT or kind in _POOLINGS or kind == "SpatialDropout1D"
+    sequence_part = kind in _RECURRENT or kind in _POOLING_LAYERS or kind == "SpatialDropout1D"
     if (stage == "pooled" and sequence_part) or (
         stage != "pooled" and kind in HEAD_CLASSES and kind != "Dropout"
     ):
@@ -250,10 +287,10 @@ def parse_architecture(config: dict[str, Any], label: str = "model") -> KerasArc
         _check_supported(layer, stage, label)
         if layer.class_name in _RECURRENT:
             stage = _add_recurrent(arch, layer, label)
-        elif layer.class_name in _POOLINGS and stage == "sequence":
+        elif layer.class_name in _POOLING_LAYERS and stage == "sequence":
             _add_pooling(arch, layer, mask_zero, label)
             stage = "pooled"
-        elif layer.class_name in _POOLINGS:
+        elif layer.class_name in _POOLING_LAYERS:
             raise layer.error(label, f"cannot follow {_STAGES[stage]}", _CHAIN)
         else:
             _add_dropout(arch, layer, stage, label)

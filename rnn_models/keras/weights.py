@@ -152,21 +152,34 @@ def _recurrent_layers_state(arch: KerasArchitecture, weights: dict[str, list], l
     return state
 
 
-def _head_state(
-    arch: KerasArchitecture, weights: dict[str, list], width: int, label: str
-) -> tuple[dict, int]:
-    state = {}
+def _pooled_order(arch: KerasArchitecture, width: int) -> np.ndarray | None:
+    """Keras feature index of each of our pooled features, when Keras concatenated the mean pooling first
+    (ours are max, then mean); ``None`` when the orders agree."""
+    if arch.pooled_order != ("mean", "max"):
+        return None
+    half = width // 2
+    return np.concatenate([np.arange(half, width), np.arange(half)])
+
+
+def _reordered(arrays: list, order: np.ndarray | None, kind: str) -> list:
+    """Arrays that read the pooled features, with that axis in our order (Dense kernel rows, BatchNorm vectors)."""
+    if order is None:
+        return arrays
+    return [arrays[0][order], *arrays[1:]] if kind == "dense" else [array[order] for array in arrays]
+
+
+def _head_state(arch: KerasArchitecture, weights: dict[str, list], width: int, label: str):
+    """The head's state, its output width, and the feature order the output layer must still apply."""
+    state, order = {}, _pooled_order(arch, width)
     for index, (layer, entry) in enumerate(arch.head.layers):
-        prefix = f"head.{index}."
+        prefix, arrays = f"head.{index}.", _reordered(weights.get(layer.name, []), order, entry["type"])
         if entry["type"] == "dense":
             use_bias = entry.get("use_bias", True)
-            state |= dense_state(
-                weights[layer.name], width, entry["units"], use_bias, _where(label, layer), prefix
-            )
-            width = entry["units"]
+            state |= dense_state(arrays, width, entry["units"], use_bias, _where(label, layer), prefix)
+            width, order = entry["units"], None  # past the first Dense, the features have one order
         elif entry["type"] == "batch_norm":
-            state |= batch_norm_state(weights[layer.name], layer.config, width, prefix, _where(label, layer))
-    return state, width
+            state |= batch_norm_state(arrays, layer.config, width, prefix, _where(label, layer))
+    return state, width, order
 
 
 def build_state_dict(
@@ -183,10 +196,11 @@ def build_state_dict(
     state |= _recurrent_layers_state(arch, weights, label)
     last = arch.recurrent[-1]
     pooled = last.units * (2 if last.bidirectional else 1)
-    head, width = _head_state(arch, weights, pooled, label)
+    pooled *= 2 if arch.pooling == "max_mean" else 1
+    head, width, order = _head_state(arch, weights, pooled, label)
     dense = arch.dense
     output = dense_state(
-        weights[dense.name],
+        _reordered(weights[dense.name], order, "dense"),
         width,
         dense.config["units"],
         dense.config.get("use_bias", True),
