@@ -5,7 +5,8 @@ What real projects saved (README, "Coming from Keras"): tf.keras 2.x ``model.sav
 BatchNormalization and Dropout, stacked recurrent layers, and the tokenizer pickled (``pickle.dump(tokenizer,
 f)``). Each model has random weights (biases and BatchNormalization statistics included), and Keras's own
 ``predict`` on pre- and post-padded ids is stored beside it, so the tests check the conversion against Keras
-without TensorFlow.
+without TensorFlow. The CuDNNGRU / CuDNNLSTM model (2018 Kaggle kernels) runs on a GPU only: its figures are
+its CPU twin's, the same weights in GRU / LSTM layers.
 
 Run once per environment; each writes its part (the tests read the committed files only):
 
@@ -117,6 +118,36 @@ def tf2_models(keras):
     }
 
 
+def cudnn_model_and_twin(keras, layers, cudnn):
+    """A Keras 2 CuDNNGRU / CuDNNLSTM model (GPU-only to run) and its CPU twin with the same weights.
+
+    CuDNNGRU is GRU(reset_after=True) with its (6u,) bias as (2, 3u); CuDNNLSTM is LSTM with the input and
+    recurrent biases (8u,) summed: the twin's predictions are the CuDNN model's.
+    """
+
+    def build(gru, lstm):
+        return keras.Sequential([
+            layers.Embedding(VOCAB, DIM, input_length=MAXLEN),
+            layers.Bidirectional(gru(3, return_sequences=True)),
+            lstm(2),
+            layers.Dense(1, activation="sigmoid"),
+        ])
+
+    model, twin = build(cudnn.CuDNNGRU, cudnn.CuDNNLSTM), build(layers.GRU, layers.LSTM)
+    return model, twin
+
+
+def twin_weights(model) -> list[np.ndarray]:
+    values = []
+    for weight, value in zip(model.weights, model.get_weights(), strict=True):
+        if "cu_dnngru" in weight.name and "bias" in weight.name:
+            value = value.reshape(2, -1)
+        elif "cu_dnnlstm" in weight.name and "bias" in weight.name:
+            value = value[: len(value) // 2] + value[len(value) // 2 :]
+        values.append(value)
+    return values
+
+
 def make_tf2(out: Path) -> None:
     import tensorflow as tf
     from keras_preprocessing.text import Tokenizer as PreprocessingTokenizer
@@ -134,6 +165,15 @@ def make_tf2(out: Path) -> None:
             "pre": model.predict(np.array(IDS), verbose=0).tolist(),
             "post": model.predict(np.array(post_padded(IDS)), verbose=0).tolist(),
         }
+    keras.backend.clear_session()
+    model, twin = cudnn_model_and_twin(keras, keras.layers, tf.compat.v1.keras.layers)
+    randomize(model, 99)
+    twin.set_weights(twin_weights(model))
+    model.save(out / "cudnn_bigru_lstm.h5")
+    expected["models"]["cudnn_bigru_lstm.h5"] = {
+        "pre": twin.predict(np.array(IDS), verbose=0).tolist(),
+        "post": twin.predict(np.array(post_padded(IDS)), verbose=0).tolist(),
+    }
     (out / "expected.json").write_text(json.dumps(expected, indent=1) + "\n")
     write_tokenizer(keras.preprocessing.text.Tokenizer(num_words=12, oov_token="<unk>"), out / "tokenizer_tf215.pickle", 4)
     write_tokenizer(PreprocessingTokenizer(), out / "tokenizer_keras_preprocessing.pkl", 2)

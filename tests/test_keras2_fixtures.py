@@ -63,3 +63,6 @@ def test_keras2_stacked_bilstm_with_dense_batchnorm_head_maps_to_the_config():
         ("rnn", 2, True),
     ]
     assert mixed.config.head_layers == [{"type": "dense", "units": 5, "activation": "selu"}]
+    cudnn, _ = from_keras(FIXTURES / "cudnn_bigru_lstm.h5")  # Keras 2's GPU-only CuDNNGRU and CuDNNLSTM
+    specs = [(s["cell"], s["bidirectional"], s["gru_reset_after"]) for s in cudnn.config.layer_specs()]
+    assert specs == [("gru", True, True), ("lstm", False, True)]

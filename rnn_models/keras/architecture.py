@@ -27,7 +27,8 @@ __all__ = [
 ]
 
 
-_RECURRENT = ("LSTM", "GRU", "SimpleRNN", "Bidirectional")
+# CuDNNLSTM / CuDNNGRU: Keras 2's GPU-only layers (the 2018 Kaggle kernels): tanh / sigmoid, GRU reset after.
+_RECURRENT = ("LSTM", "GRU", "SimpleRNN", "CuDNNLSTM", "CuDNNGRU", "Bidirectional")
 _POOLINGS = {"GlobalMaxPooling1D": "max", "GlobalMaxPool1D": "max", "GlobalAveragePooling1D": "mean"}
 _POOLINGS["GlobalAvgPool1D"] = "mean"
 _POOLING_LAYERS = (*_POOLINGS, "ConcatenatedPooling")
@@ -36,7 +37,7 @@ SUPPORTED_LAYERS = (
     *TRAINING_ONLY,
 )  # fmt: skip
 _SKIPPED = ("InputLayer", "NotEqual")  # NotEqual: the mask op Keras 3 records for mask_zero=True
-_CELLS = {"LSTM": "lstm", "GRU": "gru", "SimpleRNN": "rnn"}
+_CELLS = {"LSTM": "lstm", "GRU": "gru", "SimpleRNN": "rnn", "CuDNNLSTM": "lstm", "CuDNNGRU": "gru"}
 DEFAULT_MAX_LENGTH = 1500
 _CHAIN = "Embedding -> [dropout] -> recurrent layers -> [global pooling] -> [Dense / BatchNormalization / Dropout ...] -> Dense"
 _STAGES = {
@@ -66,7 +67,7 @@ class RecurrentSpec:
             "cell": _CELLS[self.cell],
             "hidden_size": self.units,
             "bidirectional": self.bidirectional,
-            "gru_reset_after": self.reset_after if self.cell == "GRU" else True,
+            "gru_reset_after": self.reset_after if _CELLS[self.cell] == "gru" else True,
             "dropout": self.dropout,
             "recurrent_dropout": self.recurrent_dropout,
         }
@@ -198,7 +199,9 @@ def _recurrent_spec(layer: KerasLayer, label: str) -> RecurrentSpec:
         cell, cfg = wrapped["class_name"], wrapped["config"]
         if cell not in _CELLS:
             raise layer.error(
-                label, f"wraps {cell}, which is not supported", "Bidirectional(LSTM | GRU | SimpleRNN)"
+                label,
+                f"wraps {cell}, which is not supported",
+                "Bidirectional(LSTM | GRU | SimpleRNN | CuDNN...)",
             )
         if backward is not None and backward["class_name"] != cell:
             raise layer.error(label, "has a backward layer unlike its forward layer", "identical directions")
@@ -213,7 +216,8 @@ def _recurrent_spec(layer: KerasLayer, label: str) -> RecurrentSpec:
         bidirectional=bidirectional,
         units=cfg["units"],
         use_bias=cfg.get("use_bias", True),
-        reset_after=cell == "GRU" and cfg.get("reset_after", False),  # absent before Keras 2.1.3: False
+        # reset_after is absent before Keras 2.1.3 (False then); cuDNN's GRU resets after the matmul.
+        reset_after=cell == "CuDNNGRU" or (cell == "GRU" and cfg.get("reset_after", False)),
         dropout=float(cfg.get("dropout", 0.0)),
         recurrent_dropout=float(cfg.get("recurrent_dropout", 0.0)),
         return_sequences=cfg.get("return_sequences", False),

@@ -15,7 +15,7 @@ from .layers import KerasLayer
 __all__ = ["batch_norm_state", "build_state_dict", "dense_state", "embedding_state", "recurrent_state"]
 
 
-RECURRENT_GATES = {"LSTM": 4, "GRU": 3, "SimpleRNN": 1}
+RECURRENT_GATES = {"LSTM": 4, "GRU": 3, "SimpleRNN": 1, "CuDNNLSTM": 4, "CuDNNGRU": 3}
 
 
 def _check_shapes(label: str, arrays: Sequence[np.ndarray], expected: Sequence[tuple[int, ...]]) -> None:
@@ -71,12 +71,14 @@ def recurrent_state(
     gates = RECURRENT_GATES[cell]
     width = gates * units
     bias_shape = (2, width) if cell == "GRU" and reset_after else (width,)
+    bias_shape = (2 * width,) if cell.startswith("CuDNN") else bias_shape  # input biases, then recurrent ones
     expected = [(input_size, width), (units, width)] + ([bias_shape] if use_bias else [])
     _check_shapes(label, arrays, expected)
     kernel, recurrent_kernel = arrays[0], arrays[1]
     bias = arrays[2] if use_bias else np.zeros(bias_shape, dtype=np.float32)
+    bias = bias.reshape(2, width) if cell.startswith("CuDNN") else bias
     bias_ih, bias_hh = (bias[0], bias[1]) if bias.ndim == 2 else (bias, np.zeros(width, dtype=np.float32))
-    if cell == "GRU":
+    if cell in ("GRU", "CuDNNGRU"):
         kernel, recurrent_kernel, bias_ih, bias_hh = (
             _gru_to_torch_order(array, units) for array in (kernel, recurrent_kernel, bias_ih, bias_hh)
         )
