@@ -66,3 +66,11 @@ def test_keras2_stacked_bilstm_with_dense_batchnorm_head_maps_to_the_config():
     cudnn, _ = from_keras(FIXTURES / "cudnn_bigru_lstm.h5")  # Keras 2's GPU-only CuDNNGRU and CuDNNLSTM
     specs = [(s["cell"], s["bidirectional"], s["gru_reset_after"]) for s in cudnn.config.layer_specs()]
     assert specs == [("gru", True, True), ("lstm", False, True)]
+
+
+def test_a_savedmodel_folder_is_refused_saying_how_to_get_an_h5(tmp_path):
+    (tmp_path / "saved_model.pb").write_bytes(b"graph")
+    with pytest.raises(
+        ValueError, match=r"a TensorFlow SavedModel folder, .* save it with model.save\('model.h5'\)"
+    ):
+        from_keras(tmp_path)

@@ -153,6 +153,11 @@ def read_layer_weights(
 def read_keras_config(path: str | Path) -> dict[str, Any]:
     """The model config (``{"class_name": ..., "config": ...}``) of a ``.keras``, ``.h5`` or ``.json`` file."""
     path = Path(path)
+    if (path / "saved_model.pb").is_file():
+        raise ValueError(
+            f"{path.name}: a TensorFlow SavedModel folder, which holds a graph, not a Keras config; load it with "
+            "tf.keras.models.load_model in TensorFlow 2.x and save it with model.save('model.h5') first."
+        )
     if zipfile.is_zipfile(path):
         with zipfile.ZipFile(path) as archive:
             return json.loads(archive.read("config.json"))
