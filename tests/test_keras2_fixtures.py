@@ -8,14 +8,17 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
+from helpers import run_without_rnn_models
 
-from rnn_models.keras import from_keras
+from rnn_models.hub import push_folder
+from rnn_models.keras import convert_keras, from_keras
 
 FIXTURES = Path(__file__).parent / "data" / "keras2"
 EXPECTED = json.loads((FIXTURES / "expected.json").read_text())
 TEXTS = json.loads((FIXTURES / "texts.json").read_text())
 TOKENIZERS = ["tokenizer_tf215.pickle", "tokenizer_keras_preprocessing.pkl", "tokenizer_keras3.pkl"]
 TOLERANCE = 1e-5
+SIX_LABELS = ["toxic", "severe_toxic", "obscene", "threat", "insult", "identity_hate"]
 
 
 def probabilities(model, ids, attention_mask=None):
@@ -74,3 +77,33 @@ def test_a_savedmodel_folder_is_refused_saying_how_to_get_an_h5(tmp_path):
         ValueError, match=r"a TensorFlow SavedModel folder, .* save it with model.save\('model.h5'\)"
     ):
         from_keras(tmp_path)
+
+
+PIPELINE_CHILD = """
+import json
+from transformers import pipeline
+classify = pipeline("text-classification", model=REPO, trust_remote_code=True, top_k=None)
+print(json.dumps([[round(r["score"], 7) for r in sorted(rows, key=lambda r: r["label"])] for rows in classify(TEXTS)]))
+"""
+
+
+def test_a_converted_keras2_model_with_its_pickled_tokenizer_is_pushed_and_scored_without_the_package(
+    local_hub, tmp_path
+):
+    folder = convert_keras(
+        FIXTURES / "gru_mix_max_pool_six_labels.h5",
+        tmp_path / "converted",
+        tokenizer=FIXTURES / "tokenizer_tf215.pickle",
+        padding_side="right",
+        truncation_side="right",
+        labels=SIX_LABELS,
+    )
+    push_folder(folder, "tester/keras2-gru")
+    code = f"REPO = 'tester/keras2-gru'\nTEXTS = {TEXTS!r}\n" + PIPELINE_CHILD
+    scores = json.loads(run_without_rnn_models(code, env=local_hub.env()).strip().splitlines()[-1])
+    # The Keras recipe on the same texts: the pickled tokenizer's sequences, pad_sequences(7, "post", "post").
+    sequences = json.loads((FIXTURES / "tokenizer_tf215.sequences.json").read_text())
+    ids = [row[:7] + [0] * (7 - len(row[:7])) for row in sequences]
+    model, _ = from_keras(FIXTURES / "gru_mix_max_pool_six_labels.h5", padding_side="right")
+    by_label = sorted(range(len(SIX_LABELS)), key=SIX_LABELS.__getitem__)  # the child sorts by label
+    assert np.abs(np.array(scores) - probabilities(model, ids)[:, by_label]).max() <= TOLERANCE
