@@ -522,6 +522,10 @@ ERRORS = [
         r"layer 'batch_normalization' \(BatchNormalization\) cannot follow a sequence output",
     ),
     (
+        lambda: sequential(layers.LSTM(UNITS, return_sequences=True), layers.Flatten()),
+        r"layer 'flatten' \(Flatten\) cannot follow a sequence output \(return_sequences=True\)",
+    ),
+    (
         lambda: sequential(layers.LSTM(UNITS), dense=layers.PReLU()),
         r"layer 'p_re_lu' \(PReLU\) is not supported",
     ),

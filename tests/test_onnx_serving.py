@@ -48,6 +48,20 @@ def tiny_model(tokenizer, preset: str, **overrides) -> RNNForSequenceClassificat
         ("gru", {"pooling": "mean"}),
         ("lstm", {"num_labels": 3, "problem_type": "multi_label_classification"}),
         ("lstm", {"keras_compatible": True}),
+        # A converted Keras model: a hidden head, re-padding as its app did (the tokenizer pads the same way).
+        (
+            "bilstm",
+            {
+                "keras_compatible": True,
+                "keras_padding": "pre",
+                "pooling": "max_mean",
+                "head_layers": [
+                    {"type": "dense", "units": 5, "activation": "gelu"},
+                    {"type": "batch_norm"},
+                    {"type": "activation", "activation": "leaky_relu", "negative_slope": 0.3},
+                ],
+            },
+        ),
     ],
 )
 def test_onnx_scores_equal_the_pytorch_scores(tokenizer, preset, overrides):

@@ -271,9 +271,10 @@ def _check_supported(layer: KerasLayer, stage: str, label: str) -> None:
             f"supported layers: {', '.join(SUPPORTED_LAYERS)}."
         )
     sequence_part = kind in _RECURRENT or kind in _POOLING_LAYERS or kind == "SpatialDropout1D"
-    if (stage == "pooled" and sequence_part) or (
-        stage != "pooled" and kind in HEAD_CLASSES and kind != "Dropout"
-    ):
+    head_part = (
+        kind in HEAD_CLASSES and kind != "Dropout"
+    ) or kind == "Flatten"  # Flatten of steps: a new width
+    if (stage == "pooled" and sequence_part) or (stage != "pooled" and head_part):
         raise layer.error(label, f"cannot follow {_STAGES[stage]}", _CHAIN)
 
 
