@@ -22,13 +22,11 @@ HEAD_LAYER_FIELDS = {
     "activation": {"activation", "negative_slope"},
 }
 RECURRENT_LAYER_FIELDS = (
-    "cell",
-    "hidden_size",
-    "bidirectional",
-    "gru_reset_after",
-    "dropout",
-    "recurrent_dropout",
-)
+    "cell", "hidden_size", "bidirectional", "gru_reset_after", "recurrent_activation", "dropout", "recurrent_dropout",
+)  # fmt: skip
+# Gate activations of LSTM / GRU layers: the sigmoid (fused kernels), or Keras's hard sigmoids (a step loop):
+# Keras 2's clip(0.2 x + 0.5, 0, 1), the default of standalone Keras <= 2.2, and Keras 3's relu6(x + 3) / 6.
+RECURRENT_ACTIVATIONS = ("sigmoid", "hard_sigmoid_keras2", "hard_sigmoid_keras3")
 
 # Beyond the notebook (README, "Beyond the notebook"): the 2018 competition's pooled bidirectional recurrent
 # network on fine-tuned vectors, with a linear bag of word and character n-grams beside it.
@@ -127,6 +125,7 @@ def _check_recurrent_layers(config: "RNNConfig") -> None:
                 raise ValueError(
                     f"RNNConfig.{where % flag}={spec[flag]!r} is invalid; expected true or false."
                 )
+        _check_choice(where % "recurrent_activation", spec["recurrent_activation"], RECURRENT_ACTIVATIONS)
         for rate in ("dropout", "recurrent_dropout"):
             _check_probability(where % rate, spec[rate])
 
@@ -207,9 +206,13 @@ class RNNConfig(PreTrainedConfig):
             model (stored divided by it): sparse linear features need larger steps.
         gru_reset_after: GRU layout. ``True`` is PyTorch's and Keras 2.x/3's default (reset gate applied
             after the recurrent matmul); ``False`` is the TF1-era Keras layout, run by a slower step loop.
+        recurrent_activation: gate activation of LSTM / GRU layers: ``"sigmoid"`` (fused kernels), or Keras's
+            ``"hard_sigmoid_keras2"`` (``clip(0.2 x + 0.5, 0, 1)``, the default of Keras <= 2.2 models) or
+            ``"hard_sigmoid_keras3"`` (``relu6(x + 3) / 6``), run by a slower step loop.
         recurrent_layers: ``None`` (``num_layers`` identical layers, as set by the fields above) or one dict per
             stacked layer, for stacks that differ from layer to layer (converted Keras models): keys among
-            ``cell``, ``hidden_size``, ``bidirectional``, ``gru_reset_after``, ``dropout``, ``recurrent_dropout``;
+            ``cell``, ``hidden_size``, ``bidirectional``, ``gru_reset_after``, ``recurrent_activation``,
+            ``dropout``, ``recurrent_dropout``;
             a key left out takes the field of the same name. ``num_layers`` then follows the list.
         head_layers: layers between the pooled features and the output layer (Keras hidden ``Dense`` layers),
             in order: ``{"type": "dense", "units": 64, "activation": "relu", "use_bias": true}``,
@@ -244,6 +247,7 @@ class RNNConfig(PreTrainedConfig):
     keras_padding: str | None = None
     keras_truncating: str = "pre"
     gru_reset_after: bool = True
+    recurrent_activation: str = "sigmoid"
     initializer_range: float = 0.05
     embedding_storage_dtype: str = "float32"
     ngram_buckets: int = 0
@@ -262,6 +266,7 @@ class RNNConfig(PreTrainedConfig):
         _check_choice("pooling", self.pooling, POOLINGS)
         _check_choice("embedding_storage_dtype", self.embedding_storage_dtype, STORAGE_DTYPES)
         _check_choice("keras_padding", self.keras_padding, (None, "pre", "post"))
+        _check_choice("recurrent_activation", self.recurrent_activation, RECURRENT_ACTIVATIONS)
         _check_choice("keras_truncating", self.keras_truncating, ("pre", "post"))
         if self.embedding_storage_dtype == "float16" and not self.freeze_embeddings:
             raise ValueError(

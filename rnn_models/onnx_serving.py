@@ -55,10 +55,13 @@ def export_onnx(model: nn.Module, path: str | Path) -> Path:
         'model.onnx'
     """
     config = model.config
-    if any(spec["cell"] == "gru" and not spec["gru_reset_after"] for spec in config.layer_specs()):
+    if any(
+        (spec["cell"] == "gru" and not spec["gru_reset_after"]) or spec["recurrent_activation"] != "sigmoid"
+        for spec in config.layer_specs()
+    ):
         raise ValueError(
-            "export_onnx: a GRU with gru_reset_after=False (the converted TF1 layout) has no ONNX op; "
-            "score it with predict_scores instead"
+            "export_onnx: a GRU with gru_reset_after=False (the converted TF1 layout) or a hard_sigmoid gate has "
+            "no ONNX op; score it with predict_scores instead"
         )
     if config.num_layers > 1:
         # torch.onnx (2.13) specialises the stacked layers' shapes to the example input.

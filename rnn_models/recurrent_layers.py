@@ -21,7 +21,10 @@ from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 from .configuration_rnn import RNNConfig
 
 __all__ = [
+    "RECURRENT_ACTIVATIONS",
     "ChannelDropout",
+    "KerasGRU",
+    "KerasLSTM",
     "RecurrentLayer",
     "ResetBeforeGRU",
     "concat_final_states",
@@ -125,13 +128,31 @@ def concat_final_states(state) -> torch.Tensor:
     return torch.cat(list(final), dim=-1)
 
 
-class ResetBeforeGRU(nn.GRU):
-    """Single-layer GRU with the reset gate applied *before* the recurrent matmul.
+def keras2_hard_sigmoid(x: torch.Tensor) -> torch.Tensor:
+    """Keras 2's ``hard_sigmoid``: ``clip(0.2 x + 0.5, 0, 1)`` (standalone Keras <= 2.2 LSTM / GRU default)."""
+    return torch.clamp(0.2 * x + 0.5, 0.0, 1.0)
 
-    This is Keras ``GRU(reset_after=False)``, the TF1-era layout: ``n = tanh(W_in x + b_in + W_hn (r * h))``.
-    Parameters keep `nn.GRU`'s names and gate order (r, z, n); runs as a step loop, so it is slower than
-    the fused kernel and is used only when ``config.gru_reset_after`` is False.
+
+def keras3_hard_sigmoid(x: torch.Tensor) -> torch.Tensor:
+    """Keras 3's ``hard_sigmoid``: ``relu6(x + 3) / 6``."""
+    return F.relu6(x + 3.0) / 6.0
+
+
+RECURRENT_ACTIVATIONS = {
+    "sigmoid": torch.sigmoid,
+    "hard_sigmoid_keras2": keras2_hard_sigmoid,
+    "hard_sigmoid_keras3": keras3_hard_sigmoid,
+}
+
+
+class _StepLoop:
+    """Runs a single-layer cell step by step, for the Keras variants no fused kernel has.
+
+    Parameters keep PyTorch's names and gate order, so weights load as for the fused layers. Steps past a
+    row's end (``lengths``) leave its state alone, like packing would, and output zeros.
     """
+
+    recurrent_activation = "sigmoid"
 
     def forward(self, x: torch.Tensor, lengths: torch.Tensor | None = None):  # x: (batch, seq_len, input)
         outputs, finals = [], []
@@ -143,26 +164,84 @@ class ResetBeforeGRU(nn.GRU):
         return torch.cat(outputs, dim=-1), torch.cat(finals, dim=-1)
 
     def _run_direction(self, x: torch.Tensor, lengths: torch.Tensor | None, suffix: str):
-        w_ih, w_hh = getattr(self, f"weight_ih_l0{suffix}"), getattr(self, f"weight_hh_l0{suffix}")
-        b_ih, b_hh = getattr(self, f"bias_ih_l0{suffix}"), getattr(self, f"bias_hh_l0{suffix}")
-        size = self.hidden_size
-        gates_x = F.linear(x, w_ih, b_ih)  # (batch, seq_len, 3 * hidden)
-        h = x.new_zeros(x.shape[0], size)
+        weights = [getattr(self, f"{name}{suffix}") for name in WEIGHT_NAMES]
+        gates_x = F.linear(x, weights[0], weights[2])  # (batch, seq_len, gates * hidden)
+        state = self._initial_state(x)
         outputs = []
         for t in range(x.shape[1]):
-            rz = torch.sigmoid(gates_x[:, t, : 2 * size] + F.linear(h, w_hh[: 2 * size], b_hh[: 2 * size]))
-            r, z = rz.chunk(2, dim=-1)
-            n = torch.tanh(gates_x[:, t, 2 * size :] + F.linear(r * h, w_hh[2 * size :], b_hh[2 * size :]))
-            h_new = (1.0 - z) * n + z * h
+            new_state = self._step(gates_x[:, t], state, weights[1], weights[3])
             if lengths is not None:
-                # Steps past a sequence's end leave its state alone, like packing would.
-                valid = (t < lengths).to(h.dtype).unsqueeze(-1)  # (batch, 1)
-                h_new = valid * h_new + (1.0 - valid) * h
-                outputs.append(h_new * valid)
+                valid = (t < lengths).to(x.dtype).unsqueeze(-1)  # (batch, 1)
+                new_state = tuple(
+                    valid * new + (1.0 - valid) * old for new, old in zip(new_state, state, strict=True)
+                )
+                outputs.append(new_state[0] * valid)
             else:
-                outputs.append(h_new)
-            h = h_new
-        return torch.stack(outputs, dim=1), h
+                outputs.append(new_state[0])
+            state = new_state
+        return torch.stack(outputs, dim=1), state[0]
+
+
+class KerasLSTM(_StepLoop, nn.LSTM):
+    """Single-layer LSTM with another recurrent activation than the sigmoid (Keras ``recurrent_activation``)."""
+
+    def __init__(self, *args, recurrent_activation: str = "sigmoid", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.recurrent_activation = recurrent_activation
+
+    def _initial_state(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        zeros = x.new_zeros(x.shape[0], self.hidden_size)
+        return zeros, zeros
+
+    def _step(self, gates_x, state, w_hh, b_hh):
+        h, c = state
+        i, f, g, o = (gates_x + F.linear(h, w_hh, b_hh)).chunk(4, dim=-1)  # PyTorch's gate order
+        gate = RECURRENT_ACTIVATIONS[self.recurrent_activation]
+        c = gate(f) * c + gate(i) * torch.tanh(g)
+        return gate(o) * torch.tanh(c), c
+
+
+class KerasGRU(_StepLoop, nn.GRU):
+    """Single-layer GRU in either Keras layout: ``reset_after=True`` (PyTorch's) or ``False``, the TF1-era
+    one with the reset gate applied *before* the recurrent matmul: ``n = tanh(W_in x + b_in + W_hn (r * h))``;
+    any recurrent activation (Keras ``recurrent_activation``)."""
+
+    def __init__(self, *args, reset_after: bool = True, recurrent_activation: str = "sigmoid", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.reset_after, self.recurrent_activation = reset_after, recurrent_activation
+
+    def _initial_state(self, x: torch.Tensor) -> tuple[torch.Tensor]:
+        return (x.new_zeros(x.shape[0], self.hidden_size),)
+
+    def _step(self, gates_x, state, w_hh, b_hh):
+        (h,), size = state, self.hidden_size
+        gate = RECURRENT_ACTIVATIONS[self.recurrent_activation]
+        rz = gate(gates_x[:, : 2 * size] + F.linear(h, w_hh[: 2 * size], b_hh[: 2 * size]))
+        r, z = rz.chunk(2, dim=-1)
+        if self.reset_after:
+            n = torch.tanh(gates_x[:, 2 * size :] + r * F.linear(h, w_hh[2 * size :], b_hh[2 * size :]))
+        else:
+            n = torch.tanh(gates_x[:, 2 * size :] + F.linear(r * h, w_hh[2 * size :], b_hh[2 * size :]))
+        return ((1.0 - z) * n + z * h,)
+
+
+class ResetBeforeGRU(KerasGRU):
+    """Keras ``GRU(reset_after=False)``, the TF1-era layout (see `KerasGRU`), with the sigmoid."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, reset_after=False, **kwargs)
+
+
+def _rnn_module(spec: dict, input_size: int) -> nn.RNNBase:
+    """The fused PyTorch layer for ``spec``, or a step loop for the Keras variants it lacks."""
+    cell, options = spec["cell"], {"batch_first": True, "bidirectional": spec["bidirectional"]}
+    activation = spec.get("recurrent_activation", "sigmoid")
+    if cell == "lstm" and activation != "sigmoid":
+        return KerasLSTM(input_size, spec["hidden_size"], recurrent_activation=activation, **options)
+    if cell == "gru" and (activation != "sigmoid" or not spec["gru_reset_after"]):
+        reset_after, kind = spec["gru_reset_after"], {"recurrent_activation": activation}
+        return KerasGRU(input_size, spec["hidden_size"], reset_after=reset_after, **kind, **options)
+    return RNN_CLASSES[cell](input_size, spec["hidden_size"], **options)
 
 
 class RecurrentLayer(nn.Module):
@@ -187,10 +266,7 @@ class RecurrentLayer(nn.Module):
         super().__init__()
         spec = config.layer_specs()[index]  # this layer's cell, size, direction and dropouts
         cell, hidden_size = spec["cell"], spec["hidden_size"]
-        rnn_class = RNN_CLASSES[cell]
-        if cell == "gru" and not spec["gru_reset_after"]:
-            rnn_class = ResetBeforeGRU
-        self.rnn = rnn_class(input_size, hidden_size, batch_first=True, bidirectional=spec["bidirectional"])
+        self.rnn = _rnn_module(spec, input_size)
         self.input_dropout = ChannelDropout(spec["dropout"])
         self.recurrent_dropout = spec["recurrent_dropout"]
         # One direction's shape, filled with either direction's weights at call time. Kept out of the
@@ -209,7 +285,7 @@ class RecurrentLayer(nn.Module):
         """
         x = self.input_dropout(x)
         weights = self.recurrent_weights() if weights is None else weights
-        if isinstance(self.rnn, ResetBeforeGRU):
+        if isinstance(self.rnn, _StepLoop):
             return functional_call(self.rnn, weights, (x, lengths))
         if lengths is None:  # keras_compatible: every padded step, like Keras
             outputs, state = functional_call(self.rnn, weights, (x,))

@@ -115,6 +115,13 @@ def tf2_models(keras):
         ]),
         "functional_bigru_mean_head": functional_bigru_mean_head,
         "pooled_bigru_jigsaw": pooled_bigru_jigsaw,
+        # Standalone Keras <= 2.2's LSTM / GRU default: Keras 2's hard_sigmoid gates.
+        "hard_sigmoid_lstm_gru": lambda: keras.Sequential([
+            embedding(),
+            layers.LSTM(3, recurrent_activation="hard_sigmoid", return_sequences=True),
+            layers.GRU(2, recurrent_activation="hard_sigmoid", reset_after=False),
+            layers.Dense(1, activation="sigmoid"),
+        ]),
     }
 
 

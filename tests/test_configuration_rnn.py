@@ -153,8 +153,8 @@ def test_recurrent_layers_fill_in_from_the_fields_and_set_the_depth():
     )
     assert config.num_layers == 2 and config.encoder_output_size == 3
     assert config.layer_specs()[0] == {
-        "cell": "lstm", "hidden_size": 8, "bidirectional": True, "gru_reset_after": True, "dropout": 0.2,
-        "recurrent_dropout": 0.0,
+        "cell": "lstm", "hidden_size": 8, "bidirectional": True, "gru_reset_after": True,
+        "recurrent_activation": "sigmoid", "dropout": 0.2, "recurrent_dropout": 0.0,
     }  # fmt: skip
     assert RNNConfig(hidden_size=8, num_layers=3).layer_specs()[2]["hidden_size"] == 8
 

@@ -69,6 +69,12 @@ def test_keras2_stacked_bilstm_with_dense_batchnorm_head_maps_to_the_config():
     cudnn, _ = from_keras(FIXTURES / "cudnn_bigru_lstm.h5")  # Keras 2's GPU-only CuDNNGRU and CuDNNLSTM
     specs = [(s["cell"], s["bidirectional"], s["gru_reset_after"]) for s in cudnn.config.layer_specs()]
     assert specs == [("gru", True, True), ("lstm", False, True)]
+    old_default, _ = from_keras(
+        FIXTURES / "hard_sigmoid_lstm_gru.h5"
+    )  # Keras 2's hard_sigmoid, not Keras 3's
+    assert [s["recurrent_activation"] for s in old_default.config.layer_specs()] == [
+        "hard_sigmoid_keras2"
+    ] * 2
 
 
 def test_a_savedmodel_folder_is_refused_saying_how_to_get_an_h5(tmp_path):

@@ -177,6 +177,15 @@ CASES = {
         ("mean", "max"),
         (layers.BatchNormalization(), layers.Dropout(0.1), layers.Dense(5, activation="relu")),
     ),
+    # Keras 3's hard_sigmoid gates (Keras 2's are checked against tf.keras 2.15 files).
+    "lstm_hard_sigmoid": lambda: sequential(layers.LSTM(UNITS, recurrent_activation="hard_sigmoid")),
+    "bigru_hard_sigmoid_stack": lambda: sequential(
+        layers.Bidirectional(layers.GRU(UNITS, recurrent_activation="hard_sigmoid", return_sequences=True)),
+        layers.GRU(UNITS, recurrent_activation="hard_sigmoid", reset_after=False),
+    ),
+    "bilstm_hard_sigmoid_mask_zero": lambda: sequential(
+        layers.Bidirectional(layers.LSTM(UNITS, recurrent_activation="hard_sigmoid")), mask_zero=True
+    ),
     "bigru_mask_zero_dense_head": lambda: sequential(
         layers.Bidirectional(layers.GRU(UNITS)), layers.Dense(4, activation="relu"), mask_zero=True
     ),
@@ -479,9 +488,9 @@ ERRORS = [
         r"layer 'dense' \(Dense\) has activation 'softmax' with 1 unit",
     ),
     (
-        lambda: sequential(layers.GRU(UNITS, recurrent_activation="hard_sigmoid")),
-        r"layer 'gru' \(GRU\) has recurrent_activation='hard_sigmoid', which is not supported; "
-        r"supported: recurrent_activation='sigmoid'",
+        lambda: sequential(layers.GRU(UNITS, recurrent_activation="relu")),
+        r"layer 'gru' \(GRU\) has recurrent_activation='relu', which is not supported; "
+        r"supported: recurrent_activation='sigmoid' or 'hard_sigmoid'",
     ),
     (
         lambda: sequential(layers.SimpleRNN(UNITS, activation="relu")),

@@ -9,7 +9,7 @@ from transformers import AutoConfig, AutoModel, AutoModelForSequenceClassificati
 from conftest import tiny_config
 from rnn_models import RNNConfig, RNNForSequenceClassification, RNNModel
 from rnn_models.modeling_rnn import classification_loss
-from rnn_models.recurrent_layers import ChannelDropout, ResetBeforeGRU
+from rnn_models.recurrent_layers import ChannelDropout, KerasGRU, ResetBeforeGRU
 
 TOKENS = [[5, 6, 7, 8], [9, 3], [4], [11, 12, 13, 14, 15, 16]]
 
@@ -314,5 +314,6 @@ def test_a_few_steps_fit_a_toy_task():
 
 def test_module_types_are_the_cells_the_config_asks_for():
     assert isinstance(RNNModel(tiny_config(cell="gru")).layers[0].rnn, nn.GRU)
-    assert isinstance(RNNModel(tiny_config(cell="gru", gru_reset_after=False)).layers[0].rnn, ResetBeforeGRU)
+    gru = RNNModel(tiny_config(cell="gru", gru_reset_after=False)).layers[0].rnn
+    assert isinstance(gru, KerasGRU) and not gru.reset_after
     assert isinstance(RNNModel(tiny_config(cell="rnn")).layers[0].rnn, nn.RNN)

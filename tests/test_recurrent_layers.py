@@ -136,3 +136,29 @@ def test_grouped_rows_give_the_single_group_logits_gradients_and_states(preset, 
     torch.testing.assert_close(grouped.last_hidden_state, single.last_hidden_state, atol=1e-6, rtol=0)
     for name, grad in grouped_grads.items():
         torch.testing.assert_close(grad, single_grads[name], atol=1e-5, rtol=1e-5, msg=name)
+
+
+def test_step_loop_cells_with_the_sigmoid_equal_the_fused_kernels():
+    from rnn_models.recurrent_layers import KerasGRU, KerasLSTM
+
+    torch.manual_seed(0)
+    x, lengths = torch.randn(3, 5, 4), torch.tensor([5, 2, 3])
+    for fused, loop in ((torch.nn.LSTM, KerasLSTM), (torch.nn.GRU, KerasGRU)):
+        reference = fused(4, 3, batch_first=True, bidirectional=True)
+        stepped = loop(4, 3, batch_first=True, bidirectional=True)
+        stepped.load_state_dict(reference.state_dict())
+        packed = torch.nn.utils.rnn.pack_padded_sequence(x, lengths, batch_first=True, enforce_sorted=False)
+        out, state = reference(packed)
+        out, _ = torch.nn.utils.rnn.pad_packed_sequence(out, batch_first=True, total_length=5)
+        final = torch.cat(list(state[0] if isinstance(state, tuple) else state), dim=-1)
+        got_out, got_final = stepped(x, lengths)
+        torch.testing.assert_close(got_out, out)
+        torch.testing.assert_close(got_final, final)
+
+
+def test_keras_hard_sigmoids():
+    from rnn_models.recurrent_layers import keras2_hard_sigmoid, keras3_hard_sigmoid
+
+    x = torch.tensor([-4.0, -1.0, 0.0, 1.0, 4.0])
+    assert keras2_hard_sigmoid(x).tolist() == pytest.approx([0.0, 0.3, 0.5, 0.7, 1.0])
+    assert keras3_hard_sigmoid(x).tolist() == pytest.approx([0.0, 2 / 6, 0.5, 4 / 6, 1.0])

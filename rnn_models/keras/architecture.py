@@ -57,6 +57,7 @@ class RecurrentSpec:
     units: int
     use_bias: bool
     reset_after: bool
+    recurrent_activation: str  # RNNConfig's name: "sigmoid", "hard_sigmoid_keras2" or "hard_sigmoid_keras3"
     dropout: float
     recurrent_dropout: float
     return_sequences: bool
@@ -68,6 +69,7 @@ class RecurrentSpec:
             "hidden_size": self.units,
             "bidirectional": self.bidirectional,
             "gru_reset_after": self.reset_after if _CELLS[self.cell] == "gru" else True,
+            "recurrent_activation": self.recurrent_activation,
             "dropout": self.dropout,
             "recurrent_dropout": self.recurrent_dropout,
         }
@@ -190,7 +192,7 @@ def _check_option(layer: KerasLayer, cfg: dict[str, Any], key: str, accepted: An
         raise layer.error(label, f"has {key}={value!r}, which is not supported", f"{key}={accepted!r}")
 
 
-def _recurrent_spec(layer: KerasLayer, label: str) -> RecurrentSpec:
+def _recurrent_spec(layer: KerasLayer, label: str, keras_major: int) -> RecurrentSpec:
     cfg, bidirectional = layer.config, layer.class_name == "Bidirectional"
     cell = layer.class_name
     if bidirectional:
@@ -206,8 +208,15 @@ def _recurrent_spec(layer: KerasLayer, label: str) -> RecurrentSpec:
         if backward is not None and backward["class_name"] != cell:
             raise layer.error(label, "has a backward layer unlike its forward layer", "identical directions")
     _check_option(layer, cfg, "activation", "tanh", label)
-    if cell != "SimpleRNN":
-        _check_option(layer, cfg, "recurrent_activation", "sigmoid", label)
+    recurrent_activation = keras_activation(cfg.get("recurrent_activation", "sigmoid"))
+    if cell != "SimpleRNN" and recurrent_activation not in ("sigmoid", "hard_sigmoid"):
+        raise layer.error(
+            label,
+            f"has recurrent_activation={recurrent_activation!r}, which is not supported",
+            "recurrent_activation='sigmoid' or 'hard_sigmoid'",
+        )
+    if recurrent_activation == "hard_sigmoid":  # Keras 2 and Keras 3 define it differently
+        recurrent_activation = f"hard_sigmoid_keras{keras_major}"
     for option in ("go_backwards", "stateful", "return_state", "time_major"):
         _check_option(layer, cfg, option, False, label)
     return RecurrentSpec(
@@ -218,14 +227,15 @@ def _recurrent_spec(layer: KerasLayer, label: str) -> RecurrentSpec:
         use_bias=cfg.get("use_bias", True),
         # reset_after is absent before Keras 2.1.3 (False then); cuDNN's GRU resets after the matmul.
         reset_after=cell == "CuDNNGRU" or (cell == "GRU" and cfg.get("reset_after", False)),
+        recurrent_activation="sigmoid" if cell == "SimpleRNN" else recurrent_activation,
         dropout=float(cfg.get("dropout", 0.0)),
         recurrent_dropout=float(cfg.get("recurrent_dropout", 0.0)),
         return_sequences=cfg.get("return_sequences", False),
     )
 
 
-def _add_recurrent(arch: KerasArchitecture, layer: KerasLayer, label: str) -> str:
-    spec = _recurrent_spec(layer, label)
+def _add_recurrent(arch: KerasArchitecture, layer: KerasLayer, label: str, keras_major: int) -> str:
+    spec = _recurrent_spec(layer, label, keras_major)
     arch.recurrent.append(spec)
     return "sequence" if spec.return_sequences else "pooled"
 
@@ -278,10 +288,13 @@ def _check_supported(layer: KerasLayer, stage: str, label: str) -> None:
         raise layer.error(label, f"cannot follow {_STAGES[stage]}", _CHAIN)
 
 
-def parse_architecture(config: dict[str, Any], label: str = "model") -> KerasArchitecture:
+def parse_architecture(
+    config: dict[str, Any], label: str = "model", keras_major: int = 3
+) -> KerasArchitecture:
     """Checks a Keras model config against the supported chain and reduces it to a `KerasArchitecture`.
 
-    Anything else raises ``ValueError("{label}: layer 'x' (Class) ...; supported: ...")``.
+    ``keras_major`` (2 or 3, `keras_major_version`) is the Keras that saved it, whose ``hard_sigmoid`` the
+    recurrent layers use. Anything else raises ``ValueError("{label}: layer 'x' (Class) ...; supported: ...")``.
     """
     layers = _chain(config, label)
     arch = KerasArchitecture(embedding=_first_layer(layers, label), input_length=_input_length(config, label))
@@ -291,7 +304,7 @@ def parse_architecture(config: dict[str, Any], label: str = "model") -> KerasArc
         layer, rest = rest[0], rest[1:]
         _check_supported(layer, stage, label)
         if layer.class_name in _RECURRENT:
-            stage = _add_recurrent(arch, layer, label)
+            stage = _add_recurrent(arch, layer, label, keras_major)
         elif layer.class_name in _POOLING_LAYERS and stage == "sequence":
             _add_pooling(arch, layer, mask_zero, label)
             stage = "pooled"

@@ -19,7 +19,7 @@ from typing import Any
 from ..keras_text import KerasVocabulary
 from ..modeling_rnn import RNNForSequenceClassification
 from .architecture import KerasArchitecture, parse_architecture, to_rnn_config
-from .files import read_keras_config, read_layer_weights, weights_source
+from .files import keras_major_version, read_keras_config, read_layer_weights, weights_source
 from .tokenizer_files import read_keras_tokenizer
 from .weights import build_state_dict
 
@@ -92,7 +92,9 @@ def from_keras(
     model_path = Path(model_path)
     padding, truncating = (_KERAS_SIDES[_check_side(n, v)] for n, v in
                            (("padding_side", padding_side), ("truncation_side", truncation_side)))  # fmt: skip
-    arch = parse_architecture(read_keras_config(model_path), model_path.name)
+    keras_config = read_keras_config(model_path)
+    keras_major = keras_major_version(model_path, keras_config)
+    arch = parse_architecture(keras_config, model_path.name, keras_major)
     config = to_rnn_config(arch, labels, model_path.name)
     length = _max_length(arch, max_length, model_path.name)
     if config.keras_compatible and length is not None:  # re-pad any input as the app did

@@ -32,6 +32,7 @@ except ImportError as error:  # h5py comes with the [keras] extra
 __all__ = [
     "KerasWeightRef",
     "keras3_layer_paths",
+    "keras_major_version",
     "read_keras_config",
     "read_layer_weights",
     "weights_source",
@@ -175,6 +176,27 @@ def read_keras_config(path: str | Path) -> dict[str, Any]:
     raise ValueError(
         f"{path.name}: not a Keras model; expected a .keras archive, an HDF5 .h5 file or a .json config."
     )
+
+
+def _saved_version(path: Path) -> str | None:
+    if zipfile.is_zipfile(path):
+        with zipfile.ZipFile(path) as archive:
+            if "metadata.json" in archive.namelist():
+                return json.loads(archive.read("metadata.json")).get("keras_version")
+    elif h5py.is_hdf5(path):
+        with h5py.File(path, "r") as file:
+            version = file.attrs.get("keras_version")
+            return None if version is None else _text(version)
+    return None
+
+
+def keras_major_version(path: str | Path, config: dict[str, Any]) -> int:
+    """2 or 3: the Keras that saved the model (its ``hard_sigmoid`` differs); from the file's metadata, else
+    from the config (``model.to_json()``: Keras 2 records ``keras_version``, Keras 3 ``build_config``)."""
+    version = _saved_version(Path(path)) if Path(path).suffix != ".json" else config.get("keras_version")
+    if version:
+        return 3 if int(str(version).split(".")[0]) >= 3 else 2
+    return 3 if "build_config" in config else 2
 
 
 def weights_source(model_path: Path, weights: str | Path | None) -> tuple[str | Path | bytes, str]:
