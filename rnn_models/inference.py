@@ -4,14 +4,28 @@ Scores follow ``pipeline("text-classification")``: a sigmoid for one label or mu
 softmax for single-label multi-class ones.
 """
 
+import sys
 from collections.abc import Sequence
 
 import numpy as np
 import torch
 from safetensors import SafetensorError
+from tqdm import tqdm
 from transformers import AutoConfig, AutoModelForSequenceClassification, AutoTokenizer, PreTrainedModel
 
-__all__ = ["label_names", "load_model", "predict_scores", "to_scores"]
+from .sharding import Shard
+
+__all__ = [
+    "PROGRESS_DELAY_S",
+    "label_names",
+    "length_sorted_batches",
+    "load_model",
+    "predict_scores",
+    "progress_bar",
+    "to_scores",
+]
+
+PROGRESS_DELAY_S = 1.0  # seconds of scoring before the progress bar shows
 
 
 def load_model(
@@ -64,13 +78,51 @@ def to_scores(logits: torch.Tensor, config) -> torch.Tensor:
     return torch.softmax(logits, dim=-1)
 
 
+def length_sorted_batches(lengths: Sequence[int], batch_size: int) -> list[np.ndarray]:
+    """Row indices in batches of ``batch_size``, shortest texts first (ties in row order): little padding.
+
+    Example:
+        >>> [rows.tolist() for rows in length_sorted_batches([5, 1, 3, 1], batch_size=3)]
+        [[1, 3, 2], [0]]
+    """
+    order = np.argsort(np.asarray(lengths, dtype=np.int64), kind="stable")
+    return [order[start : start + batch_size] for start in range(0, len(order), batch_size)]
+
+
+def progress_bar(total: int, enabled: bool) -> tqdm:
+    """A tqdm bar over ``total`` rows on stderr (rows, rows/s, time left), drawn once scoring has run for
+    `PROGRESS_DELAY_S` (a few texts never get one); a silent one unless ``enabled``.
+
+    Example:
+        >>> with progress_bar(3, enabled=False) as bar:
+        ...     bar.update(3)
+    """
+    return tqdm(
+        total=total,
+        desc="scoring",
+        unit=" rows",
+        disable=not enabled,
+        file=sys.stderr,
+        delay=PROGRESS_DELAY_S,
+        smoothing=0.1,
+    )
+
+
 def predict_scores(
-    model: PreTrainedModel, tokenizer, texts: Sequence[str], *, batch_size: int = 256
+    model: PreTrainedModel,
+    tokenizer,
+    texts: Sequence[str],
+    *,
+    batch_size: int = 256,
+    shard: Shard | None = None,
+    progress: bool = False,
 ) -> np.ndarray:
     """Scores ``(len(texts), num_labels)`` for raw texts, in the order given.
 
     Texts are encoded in one batch call, sorted by length so each batch pads little, and run under
-    `torch.inference_mode`.
+    `torch.inference_mode`. With a ``shard`` (`rnn_models.sharding.Shard`) of several processes, only this
+    process's share of the batches is scored and the other rows hold NaN (`rnn_models.sharding.gather_scores`
+    merges the shares). ``progress``: a bar on stderr (`progress_bar`).
 
     Example:
         >>> from rnn_models import RNNConfig, RNNForSequenceClassification, RNNTokenizerFast
@@ -81,13 +133,12 @@ def predict_scores(
     """
     max_length = model.config.max_length
     encoded = tokenizer(list(texts), truncation=True, max_length=max_length)["input_ids"]
-    order = np.argsort([len(ids) for ids in encoded], kind="stable")
+    batches = length_sorted_batches([len(ids) for ids in encoded], batch_size)
     padding = "max_length" if model.config.keras_compatible else "longest"
     device = next(model.parameters()).device
-    scores = np.zeros((len(encoded), model.config.num_labels), dtype=np.float32)
-    with torch.inference_mode():
-        for start in range(0, len(order), batch_size):
-            rows = order[start : start + batch_size]
+    scores = np.full((len(encoded), model.config.num_labels), np.nan, dtype=np.float32)
+    with torch.inference_mode(), progress_bar(len(encoded), progress) as bar:
+        for rows, round_rows in (shard or Shard()).take(batches):
             batch = tokenizer.pad(
                 {"input_ids": [encoded[i] for i in rows]},
                 padding=padding,
@@ -98,4 +149,5 @@ def predict_scores(
                 batch["input_ids"].to(device), attention_mask=batch["attention_mask"].to(device)
             ).logits
             scores[rows] = to_scores(logits.float(), model.config).cpu().numpy()
+            bar.update(round_rows)
     return scores

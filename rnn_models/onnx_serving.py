@@ -21,7 +21,8 @@ import numpy as np
 import torch
 from torch import nn
 
-from .inference import to_scores
+from .inference import progress_bar, to_scores
+from .sharding import Shard
 
 __all__ = ["OnnxClassifier", "exact_length_batches", "export_onnx"]
 
@@ -143,18 +144,31 @@ class OnnxClassifier:
             )
         return cls(saved, model.config)
 
-    def predict_scores(self, tokenizer, texts: Sequence[str], *, batch_size: int = 256) -> np.ndarray:
-        """Scores ``(len(texts), num_labels)`` in the order given; equal to `predict_scores` to ~1e-6."""
+    def predict_scores(
+        self,
+        tokenizer,
+        texts: Sequence[str],
+        *,
+        batch_size: int = 256,
+        shard: Shard | None = None,
+        progress: bool = False,
+    ) -> np.ndarray:
+        """Scores ``(len(texts), num_labels)`` in the order given; equal to `predict_scores` to ~1e-6.
+
+        ``shard`` and ``progress`` as in `rnn_models.inference.predict_scores`."""
         config = self.config
         padding = "max_length" if config.keras_compatible else False  # Keras mode runs the padded input
         encoded = tokenizer(list(texts), padding=padding, truncation=True, max_length=config.max_length)
         # An empty text runs one padding step, as the eager model does.
         ids = [row or [tokenizer.pad_token_id] for row in encoded["input_ids"]]
-        scores = np.zeros((len(ids), config.num_labels), dtype=np.float32)
-        for rows in exact_length_batches([len(row) for row in ids], batch_size):
-            batch = np.asarray([ids[i] for i in rows], dtype=np.int64)
-            (logits,) = self.session.run(["logits"], {"input_ids": batch})
-            scores[rows] = to_scores(torch.from_numpy(logits), config).numpy()
+        scores = np.full((len(ids), config.num_labels), np.nan, dtype=np.float32)
+        batches = list(exact_length_batches([len(row) for row in ids], batch_size))
+        with progress_bar(len(ids), progress) as bar:
+            for rows, round_rows in (shard or Shard()).take(batches):
+                batch = np.asarray([ids[i] for i in rows], dtype=np.int64)
+                (logits,) = self.session.run(["logits"], {"input_ids": batch})
+                scores[rows] = to_scores(torch.from_numpy(logits), config).numpy()
+                bar.update(round_rows)
         return scores
 
 

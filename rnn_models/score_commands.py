@@ -1,15 +1,22 @@
 """``rnn-models evaluate`` and ``rnn-models predict``: read a table (or texts), load a model, score.
 
 Both read ``--file`` or ``--dataset_name`` / ``--split`` the same way and score with the torch or the ONNX
-Runtime backend (``--backend``); `rnn_models.cli` dispatches to them.
+Runtime backend (``--backend``); `rnn_models.cli` dispatches to them. Long scoring shows a progress bar on
+stderr when it is a terminal (``--disable_tqdm`` turns it off). Under ``torchrun`` / ``accelerate launch``
+the processes share the rows (`rnn_models.sharding`) and rank 0 alone prints and writes.
 """
 
 import argparse
 import json
 import sys
 from collections.abc import Callable
+from typing import TextIO
 
-__all__ = ["run_evaluate_command", "run_predict_command"]
+from transformers.hf_argparser import string_to_bool
+
+from .sharding import Shard, current_shard, end_shard, gather_scores
+
+__all__ = ["run_evaluate_command", "run_predict_command", "show_progress"]
 
 
 def _quiet_loading() -> None:
@@ -21,8 +28,29 @@ def _quiet_loading() -> None:
     transformers.utils.logging.disable_progress_bar()
 
 
+def show_progress(disable_tqdm: bool, stream: TextIO | None = None) -> bool:
+    """Whether to draw the scoring progress bar: only on a terminal (``stream``, default stderr), and not
+    with ``--disable_tqdm``; a file or a pipe never gets one.
+
+    Example:
+        >>> import io
+        >>> show_progress(False, io.StringIO()), show_progress(True, io.StringIO())
+        (False, False)
+    """
+    stream = sys.stderr if stream is None else stream
+    return not disable_tqdm and stream.isatty()
+
+
 def _add_scoring_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--batch_size", type=int, default=256)
+    parser.add_argument(
+        "--disable_tqdm",
+        type=string_to_bool,
+        nargs="?",
+        const=True,
+        default=False,
+        help="no progress bar (as the Trainer's flag; the bar only shows when stderr is a terminal)",
+    )
     parser.add_argument("--allow_pickle", action="store_true", help="also load pickled (.bin) weights")
     parser.add_argument(
         "--backend",
@@ -66,23 +94,34 @@ def _read_table(args: argparse.Namespace, label_columns: list[str] | None):
     return load_table(args.file, args.text_column, label_columns)
 
 
-def _scorer(args: argparse.Namespace, model, tokenizer) -> Callable:
-    """``texts -> scores`` for the chosen backend."""
+def _scorer(args: argparse.Namespace, model, tokenizer, shard: Shard) -> Callable:
+    """``texts -> scores`` for the chosen backend: this process's share, merged on rank 0 (None elsewhere)."""
+    options = {
+        "batch_size": args.batch_size,
+        "shard": shard,
+        "progress": shard.is_main and show_progress(args.disable_tqdm),
+    }
     if args.backend == "onnx":
         from .onnx_serving import OnnxClassifier
 
         onnx = OnnxClassifier.for_folder(args.model, model)
-        return lambda texts: onnx.predict_scores(tokenizer, texts, batch_size=args.batch_size)
+        return lambda texts: gather_scores(onnx.predict_scores(tokenizer, texts, **options), shard)
     from .inference import predict_scores
 
-    return lambda texts: predict_scores(model, tokenizer, texts, batch_size=args.batch_size)
+    return lambda texts: gather_scores(predict_scores(model, tokenizer, texts, **options), shard)
+
+
+def _on_shards(command: Callable[[argparse.Namespace, Shard], int], args: argparse.Namespace) -> int:
+    """Runs ``command`` as this process's share (one process without a launcher), then leaves the group."""
+    shard = current_shard()
+    try:
+        return command(args, shard)
+    finally:
+        end_shard(shard)
 
 
 def run_evaluate_command(argv: list[str]) -> int:
     """``rnn-models evaluate``: ROC AUC of a model on a labelled table, printed as one JSON line."""
-    from .inference import label_names, load_model
-    from .metrics import roc_auc
-
     parser = argparse.ArgumentParser(prog="rnn-models evaluate", description="ROC AUC of a model on a table.")
     parser.add_argument("--model", required=True, help="model folder or Hub repository id")
     _add_table_arguments(parser, "with labels")
@@ -92,10 +131,19 @@ def run_evaluate_command(argv: list[str]) -> int:
     if not _table_given(args):
         raise ValueError("give --file or --dataset_name with --split")
     _quiet_loading()
-    model, tokenizer = load_model(args.model, allow_pickle=args.allow_pickle)
+    return _on_shards(_evaluate, args)
+
+
+def _evaluate(args: argparse.Namespace, shard: Shard) -> int:
+    from .inference import label_names, load_model
+    from .metrics import roc_auc
+
+    model, tokenizer = load_model(args.model, shard.device, allow_pickle=args.allow_pickle)
     names = args.label_columns or label_names(model)
     table = _read_table(args, names)
-    scores = _scorer(args, model, tokenizer)(table[args.text_column])
+    scores = _scorer(args, model, tokenizer, shard)(table[args.text_column])
+    if scores is None:  # not rank 0: its share went to rank 0
+        return 0
     labels = [[row[c] for c in names] for row in table.select_columns(names)]
     result = (
         roc_auc(scores[:, 0], [r[0] for r in labels], names)
@@ -111,8 +159,7 @@ def run_evaluate_command(argv: list[str]) -> int:
 
 def run_predict_command(argv: list[str]) -> int:
     """``rnn-models predict``: scores per label, as JSON lines on stdout or a file (``--output``)."""
-    from .inference import label_names, load_model
-    from .submission import check_output_path, write_scores
+    from .submission import check_output_path
 
     parser = argparse.ArgumentParser(
         prog="rnn-models predict",
@@ -133,6 +180,13 @@ def run_predict_command(argv: list[str]) -> int:
     if args.output:
         check_output_path(args.output, args.overwrite)  # before the slow part
     _quiet_loading()
+    return _on_shards(_predict, args)
+
+
+def _predict(args: argparse.Namespace, shard: Shard) -> int:
+    from .inference import label_names, load_model
+    from .submission import write_scores
+
     if not args.texts:  # the table first: a wrong split or column fails before the model loads
         table = _read_table(args, label_columns=None)
         texts = table[args.text_column]
@@ -140,12 +194,17 @@ def run_predict_command(argv: list[str]) -> int:
         key_name = "id" if "id" in table.column_names else "row"
     else:
         texts, keys, key_name = args.texts, args.texts, "text"
-    model, tokenizer = load_model(args.model, allow_pickle=args.allow_pickle)
+    model, tokenizer = load_model(args.model, shard.device, allow_pickle=args.allow_pickle)
     names = label_names(model)
-    scores = _scorer(args, model, tokenizer)(texts)
+    scores = _scorer(args, model, tokenizer, shard)(texts)
+    if scores is None:  # not rank 0: its share went to rank 0, which alone writes
+        return 0
     if args.output:
         path = write_scores(args.output, key_name, keys, names, scores, overwrite=args.overwrite)
-        print(f"wrote {len(scores):,} rows ({key_name}, {', '.join(names)}) to {path}", file=sys.stderr)
+        shared = f", scored by {shard.num_shards} processes" if shard.num_shards > 1 else ""
+        print(
+            f"wrote {len(scores):,} rows ({key_name}, {', '.join(names)}) to {path}{shared}", file=sys.stderr
+        )
         return 0
     for key, row in zip(keys, scores, strict=True):
         print(

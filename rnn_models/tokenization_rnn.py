@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 from transformers import BatchEncoding, TokenizersBackend
 
-from .keras_text import KERAS_FILTERS, KerasVocabulary, pad_batch
+from .keras_text import KERAS_FILTERS, KerasVocabulary, pad_batch, pad_lists, split_lists
 from .tokenizer_json import build_backend
 
 __all__ = ["KERAS_FILTERS", "RNNTokenizerFast"]
@@ -227,15 +227,13 @@ class RNNTokenizerFast(TokenizersBackend):
         if padding != "do_not_pad" and (multiple := kwargs.get("pad_to_multiple_of")):
             length = -(-length // multiple) * multiple
         with_mask = kwargs.get("return_attention_mask") is not False
+        side = kwargs.get("padding_side") or self.padding_side
         if padding == "do_not_pad":
-            ends = np.cumsum(lengths) - (0 if self.truncation_side == "left" else lengths - kept)
-            ids = [flat[end - n : end].tolist() for end, n in zip(ends.tolist(), kept.tolist(), strict=True)]
-            mask = [[1] * len(row) for row in ids]
+            ids, mask = split_lists(flat, lengths, max_length if truncating else None, self.truncation_side)
+        elif kwargs.get("return_tensors") is None:  # lists: built from slices, never from a padded array
+            ids, mask = pad_lists(flat, lengths, length, side, self.truncation_side, with_mask)
         else:
-            side = kwargs.get("padding_side") or self.padding_side
             ids, mask = pad_batch(flat, lengths, length, side, self.truncation_side, with_mask)
-            if kwargs.get("return_tensors") is None:
-                ids, mask = ids.tolist(), mask.tolist() if with_mask else None
         data = {"input_ids": ids, "attention_mask": mask} if with_mask else {"input_ids": ids}
         return BatchEncoding(data, tensor_type=kwargs.get("return_tensors"))
 

@@ -1,5 +1,6 @@
 """The `rnn-models` command: one-line user errors, JSON outputs equal to the pipeline's scores."""
 
+import io
 import json
 import re
 import subprocess
@@ -12,9 +13,10 @@ import torch
 from transformers import pipeline
 
 from conftest import tiny_config
-from rnn_models import RNNForSequenceClassification, RNNTokenizerFast
+from rnn_models import RNNForSequenceClassification, RNNTokenizerFast, inference
 from rnn_models.cli import main
 from rnn_models.metrics import roc_auc
+from rnn_models.score_commands import show_progress
 
 TEXTS = ["thanks for the fix", "you idiot stop this", "", "a fine source thanks", "stupid idiot edit"]
 LABELS = [0, 1, 0, 0, 1]
@@ -176,3 +178,42 @@ def test_predict_output_errors_are_one_line(output, message, model_dir, tmp_path
     code, out, err = run(capsys, "predict", "--model", str(model_dir), "hi", "--output", output)
     assert code == 1 and out == "" and len(err.strip().splitlines()) == 1
     assert pytest.importorskip("re").search(message, err)
+
+
+class FakeTerminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.parametrize(
+    ("flag", "disabled"), [([], False), (["--disable_tqdm"], True), (["--disable_tqdm", "false"], False)]
+)
+def test_progress_bar_shows_on_a_terminal_unless_disabled(
+    flag, disabled, model_dir, table, monkeypatch, capsys
+):
+    monkeypatch.setattr(inference, "PROGRESS_DELAY_S", 0)  # no wait before the bar: it shows at once
+    argv = ["predict", "--model", str(model_dir), "--file", str(table), "--batch_size", "2"]
+    _, piped, piped_err = run(capsys, *argv, *flag)  # stderr is no terminal here: never a bar
+    terminal = FakeTerminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    code, out, _ = run(capsys, *argv, *flag)
+    assert code == 0 and out == piped and len(out.splitlines()) == 5  # stdout is the same, bar or not
+    assert "rows/s" not in piped_err
+    bar = terminal.getvalue()
+    assert ("scoring" in bar and "5/5" in bar and "rows/s" in bar) is not disabled
+
+
+def test_progress_bar_leaves_the_output_file_as_it_was(model_dir, table, tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(inference, "PROGRESS_DELAY_S", 0)
+    argv = ["predict", "--model", str(model_dir), "--file", str(table), "--batch_size", "2", "--output"]
+    run(capsys, *argv, str(tmp_path / "piped.csv"))
+    monkeypatch.setattr(sys, "stderr", FakeTerminal())
+    assert run(capsys, *argv, str(tmp_path / "terminal.csv"))[0] == 0
+    assert "5/5" in sys.stderr.getvalue()
+    assert (tmp_path / "terminal.csv").read_bytes() == (tmp_path / "piped.csv").read_bytes()
+
+
+def test_show_progress_needs_a_terminal_and_no_disable_flag():
+    assert show_progress(False, FakeTerminal()) is True
+    assert show_progress(True, FakeTerminal()) is False
+    assert show_progress(False, io.StringIO()) is False

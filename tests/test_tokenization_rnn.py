@@ -126,6 +126,7 @@ EDGE_CASES = {
     "empty": "",
     "whitespace only": "  \t \n  ",
     "CR, NBSP, line separator are not separators": "a\rb c\xa0d e\u2028f g\x85h i\u3000j",
+    "other ASCII whitespace is not a separator": "a\x0bb c\x0cd  e\x1cf\t\tg \r",
     "final sigma": "ΟΔΟΣ ΣΑΣ. Σ ΌΣΟΣ",
     "sigma and case-ignorables": "ΑΣ'Β ΑΣ' ΑΣ\u0301 ΑΣ.Β ΑΣ:Β Α\u0345Σ 1Σ ΑΣ1",
     "dotted capital I": "İstanbul İİ Iı",
