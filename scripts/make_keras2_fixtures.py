@@ -85,43 +85,51 @@ def tf2_models(keras):
 
     return {
         # The tutorial's stacked BiLSTM with a hidden Dense, BatchNormalization and Dropout head.
-        "bilstm_stack_dense_bn": lambda: keras.Sequential([
-            embedding(),
-            layers.SpatialDropout1D(0.2),
-            layers.Bidirectional(layers.LSTM(3, return_sequences=True)),
-            layers.Dropout(0.3),
-            layers.Bidirectional(layers.LSTM(3)),
-            layers.Dense(8, activation="relu"),
-            layers.BatchNormalization(),
-            layers.Dropout(0.5),
-            layers.Dense(1, activation="sigmoid"),
-        ]),
-        "four_bilstm": lambda: keras.Sequential([
-            embedding(),
-            *[layers.Bidirectional(layers.LSTM(2, return_sequences=True)) for _ in range(3)],
-            layers.Bidirectional(layers.LSTM(2)),
-            layers.Dense(6, activation="tanh"),
-            layers.Dense(3, activation="softmax"),
-        ]),
-        "gru_mix_max_pool_six_labels": lambda: keras.Sequential([
-            embedding(),
-            layers.GRU(5, return_sequences=True),
-            layers.GRU(3, return_sequences=True, reset_after=False),
-            layers.SimpleRNN(2, return_sequences=True),
-            layers.GlobalMaxPooling1D(),
-            layers.Dense(5, activation="selu"),
-            layers.Dropout(0.1),
-            layers.Dense(6, activation="sigmoid"),
-        ]),
+        "bilstm_stack_dense_bn": lambda: keras.Sequential(
+            [
+                embedding(),
+                layers.SpatialDropout1D(0.2),
+                layers.Bidirectional(layers.LSTM(3, return_sequences=True)),
+                layers.Dropout(0.3),
+                layers.Bidirectional(layers.LSTM(3)),
+                layers.Dense(8, activation="relu"),
+                layers.BatchNormalization(),
+                layers.Dropout(0.5),
+                layers.Dense(1, activation="sigmoid"),
+            ]
+        ),
+        "four_bilstm": lambda: keras.Sequential(
+            [
+                embedding(),
+                *[layers.Bidirectional(layers.LSTM(2, return_sequences=True)) for _ in range(3)],
+                layers.Bidirectional(layers.LSTM(2)),
+                layers.Dense(6, activation="tanh"),
+                layers.Dense(3, activation="softmax"),
+            ]
+        ),
+        "gru_mix_max_pool_six_labels": lambda: keras.Sequential(
+            [
+                embedding(),
+                layers.GRU(5, return_sequences=True),
+                layers.GRU(3, return_sequences=True, reset_after=False),
+                layers.SimpleRNN(2, return_sequences=True),
+                layers.GlobalMaxPooling1D(),
+                layers.Dense(5, activation="selu"),
+                layers.Dropout(0.1),
+                layers.Dense(6, activation="sigmoid"),
+            ]
+        ),
         "functional_bigru_mean_head": functional_bigru_mean_head,
         "pooled_bigru_jigsaw": pooled_bigru_jigsaw,
         # Standalone Keras <= 2.2's LSTM / GRU default: Keras 2's hard_sigmoid gates.
-        "hard_sigmoid_lstm_gru": lambda: keras.Sequential([
-            embedding(),
-            layers.LSTM(3, recurrent_activation="hard_sigmoid", return_sequences=True),
-            layers.GRU(2, recurrent_activation="hard_sigmoid", reset_after=False),
-            layers.Dense(1, activation="sigmoid"),
-        ]),
+        "hard_sigmoid_lstm_gru": lambda: keras.Sequential(
+            [
+                embedding(),
+                layers.LSTM(3, recurrent_activation="hard_sigmoid", return_sequences=True),
+                layers.GRU(2, recurrent_activation="hard_sigmoid", reset_after=False),
+                layers.Dense(1, activation="sigmoid"),
+            ]
+        ),
     }
 
 
@@ -133,12 +141,14 @@ def cudnn_model_and_twin(keras, layers, cudnn):
     """
 
     def build(gru, lstm):
-        return keras.Sequential([
-            layers.Embedding(VOCAB, DIM, input_length=MAXLEN),
-            layers.Bidirectional(gru(3, return_sequences=True)),
-            lstm(2),
-            layers.Dense(1, activation="sigmoid"),
-        ])
+        return keras.Sequential(
+            [
+                layers.Embedding(VOCAB, DIM, input_length=MAXLEN),
+                layers.Bidirectional(gru(3, return_sequences=True)),
+                lstm(2),
+                layers.Dense(1, activation="sigmoid"),
+            ]
+        )
 
     model, twin = build(cudnn.CuDNNGRU, cudnn.CuDNNLSTM), build(layers.GRU, layers.LSTM)
     return model, twin
@@ -182,7 +192,9 @@ def make_tf2(out: Path) -> None:
         "post": twin.predict(np.array(post_padded(IDS)), verbose=0).tolist(),
     }
     (out / "expected.json").write_text(json.dumps(expected, indent=1) + "\n")
-    write_tokenizer(keras.preprocessing.text.Tokenizer(num_words=12, oov_token="<unk>"), out / "tokenizer_tf215.pickle", 4)
+    write_tokenizer(
+        keras.preprocessing.text.Tokenizer(num_words=12, oov_token="<unk>"), out / "tokenizer_tf215.pickle", 4
+    )
     write_tokenizer(PreprocessingTokenizer(), out / "tokenizer_keras_preprocessing.pkl", 2)
 
 
@@ -200,7 +212,9 @@ def make_keras3(out: Path) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--part", choices=["tf2", "keras3"], required=True)
     parser.add_argument("--out", type=Path, default=OUT)
     args = parser.parse_args()
