@@ -62,6 +62,8 @@ p.add_argument("--threads", type=int, default=2)
 p.add_argument("--tag", default="")
 p.add_argument("--head_hidden", type=int, default=0)
 p.add_argument("--nb_init", type=float, default=0.0)
+# tfidf: the bag's features weighted as TF-IDF (sublinear tf, idf, L2 norm per family), precomputed per row
+p.add_argument("--bag_weighting", default="bag")
 args = p.parse_args()
 torch.set_num_threads(args.threads)
 torch.manual_seed(args.seed)
@@ -126,6 +128,26 @@ def trunc(ids):
 
 ids_tr = [trunc(x) for x in d["ids_tr"]]
 ids_va = [trunc(x) for x in d["ids_va"]]
+tfidf = {}
+if args.ngram_logit and args.bag_weighting == "tfidf":
+    import scipy.sparse as sp
+    from bench_bag_features import char_table, family_counts, weighted
+
+    table = char_table(["", *words], args.buckets, 64)
+    parts = [
+        weighted(*(family_counts(ids, family, table, args.buckets, V) for ids in (ids_tr, ids_va)), "tfidf")
+        for family in ("char", "word", "pair")
+    ]
+    tfidf = {
+        "tr": sp.hstack([p_[0] for p_ in parts]).tocsr(),
+        "va": sp.hstack([p_[1] for p_ in parts]).tocsr(),
+    }
+
+
+def tfidf_rows(split, rows):
+    block = tfidf[split][rows].tocoo()
+    index = torch.tensor(np.vstack([block.row, block.col]), dtype=torch.long)
+    return torch.sparse_coo_tensor(index, torch.tensor(block.data, dtype=torch.float32), block.shape)
 
 
 class Model(nn.Module):
@@ -153,6 +175,8 @@ class Model(nn.Module):
         if args.subword:
             self.register_buffer("ngram_table", ngram_table)
             self.sub = nn.Embedding(args.buckets, 50, padding_idx=0, _weight=torch.zeros(args.buckets, 50))
+        if tfidf:
+            self.lin_tfidf = nn.Parameter(torch.zeros(tfidf["tr"].shape[1], L))
         if args.ngram_logit:
             self.register_buffer("ngram_table", ngram_table)
             self.lin_ngram = nn.Embedding(
@@ -203,7 +227,7 @@ class Model(nn.Module):
             x = x + self.sub(ng).sum(-2) / cnt
         return x
 
-    def forward(self, ids, lengths):
+    def forward(self, ids, lengths, rows=None, split="tr"):
         x = self.sdrop(self.embed(ids))
         for layer in self.layers:
             x, final = layer(x, lengths)
@@ -217,7 +241,12 @@ class Model(nn.Module):
             feats.append(final)
         logits = self.head(self.cdrop(torch.cat(feats, -1)))
         if args.ngram_logit:
-            logits = logits + self.ngram_logits(ids, lengths)
+            bag = (
+                torch.sparse.mm(tfidf_rows(split, rows), self.lin_tfidf)
+                if tfidf
+                else self.ngram_logits(ids, lengths)
+            )
+            logits = logits + bag
         return logits
 
     def ngram_logits(self, ids, lengths):
@@ -308,7 +337,7 @@ def evaluate():
         for s in range(0, len(order), 256):
             rows = order[s : s + 256]
             x, lens = batch(rows, ids_va)
-            scores[rows] = torch.sigmoid(model(x, lens)).double().numpy()
+            scores[rows] = torch.sigmoid(model(x, lens, rows, "va")).double().numpy()
     model.train()
     aucs = [roc_auc_score(y_va[:, j], scores[:, j]) for j in range(L)]
     return float(np.mean(aucs)), scores
@@ -321,7 +350,7 @@ for epoch in range(args.epochs):
     for s in range(0, len(order), args.bs):
         rows = order[s : s + args.bs]
         x, lens = batch(rows, ids_tr)
-        logits = model(x, lens)
+        logits = model(x, lens, rows, "tr")
         loss = F.binary_cross_entropy_with_logits(logits, y_tr[rows])
         opt.zero_grad()
         loss.backward()
