@@ -7,6 +7,7 @@ User errors (a missing file, a bad column, a failed push, ...) print one line an
 """
 
 import argparse
+import os
 import sys
 import warnings
 from collections.abc import Callable
@@ -46,6 +47,7 @@ def _predict(argv: list[str]) -> int:
 
 
 def _push(argv: list[str]) -> int:
+    from .converted_card import CONVERTED_FROM_FILE, render_converted_card
     from .hub import push_folder, push_space
     from .model_card import card_facts_from_folder, render_model_card
 
@@ -72,6 +74,8 @@ def _push(argv: list[str]) -> int:
     readme = None
     if Path(args.model, "eval_results.json").is_file():  # trained here: the card names the repo it goes to
         readme = render_model_card(card_facts_from_folder(args.model, args.repo_id))
+    elif Path(args.model, CONVERTED_FROM_FILE).is_file():  # converted from Keras: its own card, same reason
+        readme = render_converted_card(args.model, args.repo_id)
     url = push_folder(
         args.model,
         args.repo_id,
@@ -119,8 +123,20 @@ def _convert_keras(argv: list[str]) -> int:
         )
     for note in notes:  # what was left out or changed, one line each
         print(f"rnn-models convert-keras: note: {_one_line(note.message)}", file=sys.stderr)
+    _write_converted_card(out)
     print(f"converted {args.model} to {out}")
     return 0
+
+
+def _write_converted_card(out: Path) -> None:
+    """README.md of the converted folder (`push` renders it again with the repo id), written under a
+    temporary name first."""
+    from .converted_card import render_converted_card
+
+    card = render_converted_card(out)
+    staging = out / ".README.md.tmp"
+    staging.write_text(card, encoding="utf-8")
+    os.replace(staging, out / "README.md")
 
 
 def _export_onnx(argv: list[str]) -> int:

@@ -28,10 +28,12 @@ from .tokenization_rnn import VECTORS_WORDS_FILE
 __all__ = [
     "KERAS_REFERENCE_AUC",
     "CardFacts",
+    "architecture_text",
     "card_data",
     "card_facts_from_folder",
     "card_template_path",
     "card_values",
+    "front_matter",
     "render_model_card",
 ]
 
@@ -272,9 +274,14 @@ def _head_text(layer: dict[str, Any]) -> str:
     return "BatchNormalization" if layer["type"] == "batch_norm" else layer["activation"]
 
 
-def _architecture(config: dict[str, Any]) -> str:
+def architecture_text(config: dict[str, Any]) -> str:
     """``BiGRU(64)`` (or the stack: ``2 x BiLSTM(64)``, ``LSTM(5) -> GRU(3)``), the pooling, the hidden head
-    layers and the bag of n-grams when there are."""
+    layers and the bag of n-grams when there are.
+
+    Example:
+        >>> architecture_text({"cell": "gru", "hidden_size": 64, "bidirectional": True, "pooling": "max"})
+        'BiGRU(64) with max pooling'
+    """
     layers = config.get("recurrent_layers") or [{}] * int(config.get("num_layers") or 1)
     texts = [_recurrent_text(config, layer) for layer in layers]
     text = f"{len(texts)} x {texts[0]}" if len(set(texts)) == 1 and len(texts) > 1 else " -> ".join(texts)
@@ -286,6 +293,17 @@ def _architecture(config: dict[str, Any]) -> str:
     if config.get("ngram_buckets"):
         text += " and a bag of n-grams"
     return text
+
+
+def front_matter(tags: list[str]) -> str:
+    """The YAML block opening a card without evaluation results (a converted model's).
+
+    Example:
+        >>> print(front_matter(["rnn", "keras"]).splitlines()[1])
+        library_name: transformers
+    """
+    data = ModelCardData(library_name="transformers", pipeline_tag="text-classification", tags=tags)
+    return f"---\n{data.to_yaml()}\n---\n"
 
 
 def _reference_note(facts: CardFacts) -> str:
@@ -373,7 +391,7 @@ def card_values(facts: CardFacts) -> dict[str, Any]:
     return {
         "model_name": facts.repo_id.split("/")[-1],
         "repo_id": facts.repo_id,
-        "architecture": _architecture(config),
+        "architecture": architecture_text(config),
         "model_intro": _model_intro(facts),
         "label_phrase": ("the label " if len(labels) == 1 else "the labels ")
         + ", ".join(f"`{n}`" for n in labels),

@@ -10,7 +10,9 @@ import pytest
 import torch
 from helpers import run_without_rnn_models
 
-from rnn_models.hub import push_folder
+import rnn_models.keras.convert
+from rnn_models.cli import main
+from rnn_models.converted_card import CONVERTED_FROM_FILE, render_converted_card
 from rnn_models.keras import convert_keras, from_keras
 
 FIXTURES = Path(__file__).parent / "data" / "keras2"
@@ -104,7 +106,9 @@ def test_a_converted_keras2_model_with_its_pickled_tokenizer_is_pushed_and_score
         truncation_side="right",
         labels=SIX_LABELS,
     )
-    push_folder(folder, "tester/keras2-gru")
+    assert main(["push", "--model", str(folder), "--repo_id", "tester/keras2-gru"]) == 0
+    card = local_hub.files("tester/keras2-gru")["README.md"].decode()
+    assert 'model="tester/keras2-gru"' in card and "GRU(5) -> GRU(3) -> SimpleRNN(2)" in card
     code = f"REPO = 'tester/keras2-gru'\nTEXTS = {TEXTS!r}\n" + PIPELINE_CHILD
     scores = json.loads(run_without_rnn_models(code, env=local_hub.env()).strip().splitlines()[-1])
     # The Keras recipe on the same texts: the pickled tokenizer's sequences, pad_sequences(7, "post", "post").
@@ -113,3 +117,24 @@ def test_a_converted_keras2_model_with_its_pickled_tokenizer_is_pushed_and_score
     model, _ = from_keras(FIXTURES / "gru_mix_max_pool_six_labels.h5", padding_side="right")
     by_label = sorted(range(len(SIX_LABELS)), key=SIX_LABELS.__getitem__)  # the child sorts by label
     assert np.abs(np.array(scores) - probabilities(model, ids)[:, by_label]).max() <= TOLERANCE
+
+
+def test_convert_keras_command_writes_a_card_that_push_uploads(tmp_path, capsys):
+    out = tmp_path / "converted"
+    argv = ["convert-keras", "--model", str(FIXTURES / "bilstm_stack_dense_bn.h5"), "--output_dir", str(out)]
+    tokenizer = ["--tokenizer", str(FIXTURES / "tokenizer_tf215.pickle"), "--padding_side", "right"]
+    assert main([*argv, *tokenizer, "--labels", "toxic"]) == 0
+    card = (out / "README.md").read_text()
+    assert card.startswith("---\n") and "converted-from-keras" in card.split("---")[1]
+    assert "converted from the Keras 2 model `bilstm_stack_dense_bn.h5`" in card
+    assert "padding on the right and truncating on the left to 7 tokens" in card
+    assert "2 x BiLSTM(3), then Dense(8, relu) -> BatchNormalization. Outputs: `toxic` (sigmoid" in card
+    assert "re-pads any input to 7 tokens on the right" in card
+    assert not any(path.name.startswith(".") for path in out.iterdir())
+    assert json.loads((out / CONVERTED_FROM_FILE).read_text()) == {
+        "keras_file": "bilstm_stack_dense_bn.h5",
+        "keras_version": 2,
+    }
+    assert CONVERTED_FROM_FILE == rnn_models.keras.convert.CONVERTED_FROM_FILE
+    # push renders it again with the repository in the usage snippet
+    assert 'model="me/toxic-keras"' in render_converted_card(out, "me/toxic-keras")

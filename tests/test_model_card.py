@@ -224,7 +224,7 @@ def test_old_hub_card_names_are_aliases():
 
 
 def test_the_architecture_line_names_stacks_and_hidden_heads_of_converted_models():
-    from rnn_models.model_card import _architecture
+    from rnn_models.model_card import architecture_text as _architecture
 
     stacked = {"cell": "lstm", "hidden_size": 3, "bidirectional": True, "num_layers": 2}
     head = [

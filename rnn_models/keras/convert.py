@@ -8,6 +8,7 @@ step.
 """
 
 import dataclasses
+import json
 import os
 import shutil
 import tempfile
@@ -23,7 +24,9 @@ from .files import keras_major_version, read_keras_config, read_layer_weights, w
 from .tokenizer_files import read_keras_tokenizer
 from .weights import build_state_dict
 
-__all__ = ["convert_keras", "from_keras"]
+__all__ = ["CONVERTED_FROM_FILE", "convert_keras", "from_keras"]
+
+CONVERTED_FROM_FILE = "converted_from.json"  # the Keras file and major version a folder was converted from
 
 _KERAS_SIDES = {"left": "pre", "right": "post"}  # transformers' padding / truncation side -> Keras's word
 
@@ -161,6 +164,9 @@ def convert_keras(
         model.save_pretrained(staging)
         if fast is not None:
             fast.save_pretrained(staging)
+        major = keras_major_version(model_path, read_keras_config(model_path))
+        source = {"keras_file": Path(model_path).name, "keras_version": major}
+        (staging / CONVERTED_FROM_FILE).write_text(json.dumps(source) + "\n", encoding="utf-8")
         _move_into_place(staging, output_dir)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
