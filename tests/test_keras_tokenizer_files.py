@@ -100,10 +100,7 @@ def test_to_json_output_and_double_encoded_json_read_the_same(tmp_path):
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        (
-            b'{"the": 1, "cat": 2}',
-            r"holds a word_index alone, without the Tokenizer's options and counts; save",
-        ),
+        (b'{"the": 1, "cat": 0}', r"word_index has an index that is not an integer >= 1"),
         (b'{"class_name": "Tokenizer"}', r"not a Keras Tokenizer.to_json\(\) output"),
         (
             b"\xff\xfe garbage",
@@ -120,3 +117,14 @@ def test_bad_tokenizer_files_are_refused_in_one_line_naming_the_file(tmp_path, c
     with pytest.raises(ValueError, match=rf"^{path}: {message}") as error:
         read_keras_tokenizer(path)
     assert "\n" not in str(error.value)
+
+
+def test_a_word_index_alone_reads_with_keras_defaults_and_says_so(tmp_path):
+    path = tmp_path / "word_index.json"
+    path.write_text(json.dumps({"<OOV>": 1, "you": 2, "are": 3, "great": 4}))
+    with pytest.warns(UserWarning, match=r"holds a word_index alone; .* oov_token='<OOV>'\)"):
+        vocabulary = read_keras_tokenizer(path)
+    assert vocabulary.texts_to_sequences(["You are GREAT, fool!"]) == [[2, 3, 4, 1]]
+    path.write_text(json.dumps({"you": 1, "are": 2}))
+    with pytest.warns(UserWarning, match=r"oov_token=None"):
+        assert read_keras_tokenizer(path).texts_to_sequences(["you fool are"]) == [[1, 2]]

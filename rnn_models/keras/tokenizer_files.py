@@ -4,6 +4,7 @@ Three forms are read:
 
 - ``Tokenizer.to_json()`` output (``tokenizer.json``), also when it was ``json.dump``-ed again (a JSON
   string holding the JSON);
+- ``json.dump(tokenizer.word_index, f)``: the ids alone, the options taken as Keras's defaults (with a note);
 - a pickled ``Tokenizer`` (``tokenizer.pkl`` / ``tokenizer.pickle``) of keras-preprocessing
   (``keras_preprocessing.text``), tf.keras 2.x (``keras.preprocessing.text``, ``keras.src.preprocessing.text``),
   tf-keras or Keras 3 (``keras.src.legacy.preprocessing.text``).
@@ -18,6 +19,7 @@ import io
 import json
 import os
 import pickle
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -117,20 +119,34 @@ def _from_json(text: str, where: str) -> KerasVocabulary:
             payload = json.loads(payload)
     except json.JSONDecodeError as error:
         raise ValueError(f"{where}: not JSON ({error}); expected Keras Tokenizer.to_json() output.") from None
-    if (
-        isinstance(payload, dict)
-        and "config" not in payload
-        and payload
-        and all(isinstance(value, int) for value in payload.values())
-    ):
-        raise ValueError(
-            f"{where}: holds a word_index alone, without the Tokenizer's options and counts; save "
-            "tokenizer.to_json() (or pickle the tokenizer) and pass that file."
-        )
+    is_index = isinstance(payload, dict) and "config" not in payload and bool(payload)
+    if is_index and all(isinstance(value, int) and not isinstance(value, bool) for value in payload.values()):
+        return _from_word_index(payload, where)
     try:
         return KerasVocabulary.from_keras_json(json.dumps(payload))
     except ValueError as error:
         raise ValueError(f"{where}: {str(error).removeprefix('Keras tokenizer JSON: ')}") from None
+
+
+_OOV_SPELLINGS = {"<oov>", "<unk>", "oov", "[unk]", "<unknown>", "unk"}
+
+
+def _from_word_index(word_index: dict[str, int], where: str) -> KerasVocabulary:
+    """``json.dump(tokenizer.word_index, f)``: the ids without the options, which are taken as Keras's defaults."""
+    first = min(word_index, key=word_index.get)
+    oov_token = first if word_index[first] == 1 and first.lower() in _OOV_SPELLINGS else None
+    top = max(word_index.values())
+    counts = {word: top + 1 - index for word, index in word_index.items()}  # counts in the index's order
+    try:
+        vocabulary = KerasVocabulary(counts, dict(word_index), oov_token=oov_token)
+    except ValueError as error:
+        raise ValueError(f"{where}: {error}") from None
+    warnings.warn(
+        f"{where}: holds a word_index alone; the Tokenizer's options are taken as Keras's defaults (filters, "
+        f"lower=True, split=' ', num_words=None, oov_token={oov_token!r}): save tokenizer.to_json() if they differ.",
+        stacklevel=4,
+    )
+    return vocabulary
 
 
 def _looks_like_pickle(data: bytes) -> bool:
