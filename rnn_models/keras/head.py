@@ -19,7 +19,6 @@ __all__ = ["HEAD_CLASSES", "OUTPUT_ACTIVATIONS", "TRAINING_ONLY", "KerasHead", "
 OUTPUT_ACTIVATIONS = ("sigmoid", "linear", "softmax")
 TRAINING_ONLY = ("GaussianNoise", "GaussianDropout", "AlphaDropout", "ActivityRegularization", "Flatten")
 HEAD_CLASSES = ("Dense", "BatchNormalization", "Dropout", "Activation", "LeakyReLU", "ReLU", "ELU", "Softmax")
-_ACTIVATION_ALIASES = {"swish": "swish", "silu": "silu", "linear": "linear", "None": "linear"}
 
 
 @dataclass
@@ -36,7 +35,6 @@ class KerasHead:
 
 
 def _checked_activation(layer: KerasLayer, name: str, label: str) -> str:
-    name = _ACTIVATION_ALIASES.get(name, name)
     if name not in ACTIVATIONS:
         raise layer.error(label, f"has activation {name!r}, which is not supported", ", ".join(ACTIVATIONS))
     return name
