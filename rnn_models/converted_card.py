@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from .model_card import architecture_text, front_matter
+from .tokenization_rnn import KERAS_TOKENIZER_FILE
 
 __all__ = ["CONVERTED_FROM_FILE", "render_converted_card"]
 
@@ -27,14 +28,14 @@ def _outputs(config: dict[str, Any]) -> str:
 
 
 def _tokenizer_note(folder: Path, config: dict[str, Any]) -> str:
-    keras_json = folder / "keras_tokenizer.json"
+    keras_json = folder / KERAS_TOKENIZER_FILE
     if not keras_json.is_file():
         return "No tokenizer was converted with it: it takes Keras token ids."
-    options = json.loads(json.loads(keras_json.read_text(encoding="utf-8"))["config"]["word_index"])
+    word_index = json.loads(json.loads(keras_json.read_text(encoding="utf-8"))["config"]["word_index"])
     tokenizer = json.loads((folder / "tokenizer_config.json").read_text(encoding="utf-8"))
     padding = config.get("keras_padding")
     text = (
-        f"The tokenizer is the app's Keras `Tokenizer` ({len(options):,} words), id for id, padding on the "
+        f"The tokenizer is the app's Keras `Tokenizer` ({len(word_index):,} words), id for id, padding on the "
         f"{tokenizer.get('padding_side', 'left')} and truncating on the {tokenizer.get('truncation_side', 'left')} "
         f"to {config.get('max_length')} tokens"
     )
