@@ -128,3 +128,28 @@ def test_a_word_index_alone_reads_with_keras_defaults_and_says_so(tmp_path):
     path.write_text(json.dumps({"you": 1, "are": 2}))
     with pytest.warns(UserWarning, match=r"oov_token=None"):
         assert read_keras_tokenizer(path).texts_to_sequences(["you fool are"]) == [[1, 2]]
+
+
+def test_a_word_index_set_by_hand_reads_as_keras_reads_it_with_notes(tmp_path, monkeypatch):
+    # Seen in a public project: tokenizer.word_index = imdb.get_word_index() shifted by hand, with "<PAD>": 0,
+    # an oov_token missing from it and no counts; Keras then gives None for unknown words.
+    stand_in_module(monkeypatch)
+    tokenizer = Tokenizer()
+    word_index = {"<PAD>": 0, "the": 1, "movie": 2, "great": 3, "rare": 7}
+    fields = {
+        "word_counts": {},
+        "word_index": word_index,
+        "num_words": 5,
+        "oov_token": "<OOV>",
+        "lower": True,
+    }
+    tokenizer.__dict__.update(fields)
+    path = tmp_path / "tokenizer.pickle"
+    path.write_bytes(pickle.dumps(tokenizer))
+    with pytest.warns(UserWarning) as notes:
+        vocabulary = read_keras_tokenizer(path)
+    messages = [str(note.message) for note in notes]
+    assert any("oov_token='<OOV>' is not in its word_index" in message for message in messages)
+    assert any("1 word(s) have index 0, the padding id ('<PAD>')" in message for message in messages)
+    # Keras: known words below num_words keep their ids, "rare" (7 >= num_words) is dropped.
+    assert vocabulary.texts_to_sequences(["The great rare movie"]) == [[1, 3, 2]]

@@ -102,14 +102,35 @@ def _from_pickle(data: bytes, where: str) -> KerasVocabulary:
         raise ValueError(f"{where}: a character-level Tokenizer or a custom analyzer is not supported.")
     try:
         options = {key: fields[key] for key in _FIELDS if key in fields}
+        word_index, options = _assigned_index(dict(fields["word_index"]), options, where)
         return KerasVocabulary(
-            dict(fields["word_counts"]),
-            dict(fields["word_index"]),
-            document_count=fields.get("document_count", 0),
-            **options,
+            dict(fields["word_counts"]), word_index, document_count=fields.get("document_count", 0), **options
         )
-    except (KeyError, TypeError, ValueError) as error:
+    except (KeyError, TypeError, ValueError, AttributeError) as error:
         raise ValueError(f"{where}: not a fitted Keras Tokenizer ({error}).") from None
+
+
+def _assigned_index(word_index: dict, options: dict, where: str) -> tuple[dict, dict]:
+    """A ``word_index`` assigned by hand (``tokenizer.word_index = imdb.get_word_index()``), not fitted: Keras
+    gives ``None`` for unknown words when its ``oov_token`` is missing from it (``pad_sequences`` then fails)
+    and id 0, the padding id, to words indexed 0. Those are dropped instead, and a note says so."""
+    oov_token = options.get("oov_token")
+    if oov_token is not None and oov_token not in word_index:
+        options = {**options, "oov_token": None}
+        warnings.warn(
+            f"{where}: oov_token={oov_token!r} is not in its word_index (set by hand?): Keras gives None for "
+            "unknown words there; they are dropped instead.",
+            stacklevel=4,
+        )
+    at_zero = [word for word, index in word_index.items() if index == 0]
+    if at_zero:
+        warnings.warn(
+            f"{where}: {len(at_zero)} word(s) have index 0, the padding id ({', '.join(map(repr, at_zero[:3]))}): "
+            "they are dropped.",
+            stacklevel=4,
+        )
+        word_index = {word: index for word, index in word_index.items() if index != 0}
+    return word_index, options
 
 
 def _from_json(text: str, where: str) -> KerasVocabulary:
