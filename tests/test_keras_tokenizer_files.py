@@ -153,3 +153,12 @@ def test_a_word_index_set_by_hand_reads_as_keras_reads_it_with_notes(tmp_path, m
     assert any("1 word(s) have index 0, the padding id ('<PAD>')" in message for message in messages)
     # Keras: known words below num_words keep their ids, "rare" (7 >= num_words) is dropped.
     assert vocabulary.texts_to_sequences(["The great rare movie"]) == [[1, 3, 2]]
+
+
+def test_a_git_lfs_pointer_is_named_as_such(tmp_path):
+    path = tmp_path / "tokenizer.pickle"
+    path.write_text("version https://git-lfs.github.com/spec/v1\noid sha256:a38e\nsize 1860440\n")
+    with pytest.raises(
+        ValueError, match=r"^tokenizer\.pickle: a Git LFS pointer, not the file itself; fetch it with"
+    ):
+        read_keras_tokenizer(path)

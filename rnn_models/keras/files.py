@@ -31,6 +31,7 @@ except ImportError as error:  # h5py comes with the [keras] extra
 
 __all__ = [
     "KerasWeightRef",
+    "check_not_lfs_pointer",
     "keras3_layer_paths",
     "keras_major_version",
     "read_keras_config",
@@ -173,9 +174,29 @@ def read_keras_config(path: str | Path) -> dict[str, Any]:
                 )
             raw = file.attrs["model_config"]
             return json.loads(raw.decode("utf-8") if isinstance(raw, bytes) else raw)
+    check_not_lfs_pointer(path)
     raise ValueError(
         f"{path.name}: not a Keras model; expected a .keras archive, an HDF5 .h5 file or a .json config."
     )
+
+
+def check_not_lfs_pointer(path: Path) -> None:
+    """Raises for a Git LFS pointer (a clone without ``git lfs pull``): the file is elsewhere, not damaged.
+
+    Example:
+        >>> import tempfile
+        >>> pointer = Path(tempfile.mkdtemp()) / "model.h5"
+        >>> _ = pointer.write_text("version https://git-lfs.github.com/spec/v1\noid sha256:ab\nsize 9\n")
+        >>> check_not_lfs_pointer(pointer)
+        Traceback (most recent call last):
+        ...
+        ValueError: model.h5: a Git LFS pointer, not the file itself; fetch it with `git lfs pull` first.
+    """
+    with open(path, "rb") as handle:
+        if handle.read(64).startswith(b"version https://git-lfs"):
+            raise ValueError(
+                f"{path.name}: a Git LFS pointer, not the file itself; fetch it with `git lfs pull` first."
+            )
 
 
 def _saved_version(path: Path) -> str | None:

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from ..keras_text import KerasVocabulary
+from .files import check_not_lfs_pointer
 
 __all__ = ["TOKENIZER_MODULES", "read_keras_tokenizer"]
 
@@ -190,6 +191,7 @@ def read_keras_tokenizer(path: str | os.PathLike) -> KerasVocabulary:
         raise ValueError(
             f"{path}: cannot read it ({error.strerror}); expected a Keras tokenizer file."
         ) from None
+    check_not_lfs_pointer(path)
     if _looks_like_pickle(data):
         return _from_pickle(data, str(path))
     try:
