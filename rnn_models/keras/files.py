@@ -181,7 +181,7 @@ def read_keras_config(path: str | Path) -> dict[str, Any]:
 
 
 def check_not_lfs_pointer(path: Path) -> None:
-    """Raises for a Git LFS pointer (a clone without ``git lfs pull``): the file is elsewhere, not damaged.
+    r"""Raises for a Git LFS pointer (a clone without ``git lfs pull``): the file is elsewhere, not damaged.
 
     Example:
         >>> import tempfile
