@@ -234,14 +234,17 @@ class ResetBeforeGRU(KerasGRU):
 
 def _rnn_module(spec: dict, input_size: int) -> nn.RNNBase:
     """The fused PyTorch layer for ``spec``, or a step loop for the Keras variants it lacks."""
-    cell, options = spec["cell"], {"batch_first": True, "bidirectional": spec["bidirectional"]}
-    activation = spec.get("recurrent_activation", "sigmoid")
+    cell, hidden, activation = spec["cell"], spec["hidden_size"], spec["recurrent_activation"]
+    options = {
+        "batch_first": True,
+        "bidirectional": spec["bidirectional"],
+        "recurrent_activation": activation,
+    }
     if cell == "lstm" and activation != "sigmoid":
-        return KerasLSTM(input_size, spec["hidden_size"], recurrent_activation=activation, **options)
+        return KerasLSTM(input_size, hidden, **options)
     if cell == "gru" and (activation != "sigmoid" or not spec["gru_reset_after"]):
-        reset_after, kind = spec["gru_reset_after"], {"recurrent_activation": activation}
-        return KerasGRU(input_size, spec["hidden_size"], reset_after=reset_after, **kind, **options)
-    return RNN_CLASSES[cell](input_size, spec["hidden_size"], **options)
+        return KerasGRU(input_size, hidden, reset_after=spec["gru_reset_after"], **options)
+    return RNN_CLASSES[cell](input_size, hidden, batch_first=True, bidirectional=spec["bidirectional"])
 
 
 class RecurrentLayer(nn.Module):

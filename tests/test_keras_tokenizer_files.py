@@ -162,3 +162,25 @@ def test_a_git_lfs_pointer_is_named_as_such(tmp_path):
         ValueError, match=r"^tokenizer\.pickle: a Git LFS pointer, not the file itself; fetch it with"
     ):
         read_keras_tokenizer(path)
+
+
+def test_to_json_output_takes_the_same_checks_as_a_pickle(tmp_path):
+    config = {
+        "word_counts": "{}",
+        "word_index": json.dumps({"<PAD>": 0, "the": 1, "movie": 2}),
+        "oov_token": "?",
+    }
+    path = tmp_path / "tokenizer.json"
+    path.write_text(json.dumps({"class_name": "Tokenizer", "config": config}))
+    with pytest.warns(UserWarning, match=r"oov_token='\?' is not in its word_index"):
+        assert read_keras_tokenizer(path).texts_to_sequences(["the new movie"]) == [[1, 2]]
+    path.write_text(json.dumps({"class_name": "Tokenizer", "config": {**config, "char_level": True}}))
+    with pytest.raises(
+        ValueError, match=r"tokenizer\.json: a character-level Tokenizer or a custom analyzer"
+    ):
+        read_keras_tokenizer(path)
+    path.write_text(json.dumps({"class_name": "TextVectorization", "config": config}))
+    with pytest.raises(
+        ValueError, match=r"tokenizer\.json: expected a Keras Tokenizer, got TextVectorization"
+    ):
+        read_keras_tokenizer(path)

@@ -180,7 +180,7 @@ def read_keras_config(path: str | Path) -> dict[str, Any]:
     )
 
 
-def check_not_lfs_pointer(path: Path) -> None:
+def check_not_lfs_pointer(path: Path, head: bytes | None = None) -> None:
     r"""Raises for a Git LFS pointer (a clone without ``git lfs pull``): the file is elsewhere, not damaged.
 
     Example:
@@ -192,11 +192,13 @@ def check_not_lfs_pointer(path: Path) -> None:
         ...
         ValueError: model.h5: a Git LFS pointer, not the file itself; fetch it with `git lfs pull` first.
     """
-    with open(path, "rb") as handle:
-        if handle.read(64).startswith(b"version https://git-lfs"):
-            raise ValueError(
-                f"{path.name}: a Git LFS pointer, not the file itself; fetch it with `git lfs pull` first."
-            )
+    if head is None:  # the file's first bytes, unless the caller has read them already
+        with open(path, "rb") as handle:
+            head = handle.read(64)
+    if head.startswith(b"version https://git-lfs"):
+        raise ValueError(
+            f"{path.name}: a Git LFS pointer, not the file itself; fetch it with `git lfs pull` first."
+        )
 
 
 def _saved_version(path: Path) -> str | None:

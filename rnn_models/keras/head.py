@@ -123,7 +123,7 @@ def parse_head(layers: list[KerasLayer], label: str) -> KerasHead:
     for layer in middle:
         kind = layer.class_name
         if kind in TRAINING_ONLY:
-            message = f"{label}: {layer.name!r} ({kind}) changes training only; it is left out."
+            message = f"{label}: {layer.name!r} ({kind}) does nothing at inference here; it is left out."
             warnings.warn(message, stacklevel=3)
         elif kind == "Dense":
             head.layers.append((layer, _dense(layer, label)))

@@ -98,7 +98,11 @@ def _from_pickle(data: bytes, where: str) -> KerasVocabulary:
         ) from None
     if not isinstance(loaded, _PickledTokenizer):
         raise ValueError(f"{where}: the pickle holds a {type(loaded).__name__}, not a Keras Tokenizer.")
-    fields = vars(loaded)
+    return _vocabulary(vars(loaded), where)
+
+
+def _vocabulary(fields: dict[str, Any], where: str) -> KerasVocabulary:
+    """A tokenizer's fields (a pickle's ``__dict__`` or a ``to_json()`` config) as a `KerasVocabulary`."""
     if fields.get("char_level") or fields.get("analyzer") is not None:
         raise ValueError(f"{where}: a character-level Tokenizer or a custom analyzer is not supported.")
     try:
@@ -144,10 +148,14 @@ def _from_json(text: str, where: str) -> KerasVocabulary:
     is_index = isinstance(payload, dict) and "config" not in payload and bool(payload)
     if is_index and all(isinstance(value, int) and not isinstance(value, bool) for value in payload.values()):
         return _from_word_index(payload, where)
-    try:
-        return KerasVocabulary.from_keras_json(json.dumps(payload))
-    except ValueError as error:
-        raise ValueError(f"{where}: {str(error).removeprefix('Keras tokenizer JSON: ')}") from None
+    try:  # to_json() keeps word_index and word_counts as JSON strings inside its config
+        config = dict(payload["config"])
+        config.update({key: json.loads(config[key]) for key in ("word_index", "word_counts")})
+    except (json.JSONDecodeError, TypeError, KeyError) as error:
+        raise ValueError(f"{where}: not a Keras Tokenizer.to_json() output ({error!r}).") from None
+    if payload.get("class_name", "Tokenizer") != "Tokenizer":
+        raise ValueError(f"{where}: expected a Keras Tokenizer, got {payload['class_name']}.")
+    return _vocabulary(config, where)
 
 
 _OOV_SPELLINGS = {"<oov>", "<unk>", "oov", "[unk]", "<unknown>", "unk"}
@@ -191,7 +199,7 @@ def read_keras_tokenizer(path: str | os.PathLike) -> KerasVocabulary:
         raise ValueError(
             f"{path}: cannot read it ({error.strerror}); expected a Keras tokenizer file."
         ) from None
-    check_not_lfs_pointer(path)
+    check_not_lfs_pointer(path, data)
     if _looks_like_pickle(data):
         return _from_pickle(data, str(path))
     try:
