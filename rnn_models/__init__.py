@@ -6,10 +6,10 @@ side effects (nothing is downloaded or read).
 
 from transformers import AutoConfig, AutoModel, AutoModelForSequenceClassification, AutoTokenizer
 
-from .configuration_rnn import PRESETS, RNNConfig
-from .modeling_rnn import RNNForSequenceClassification, RNNModel, RNNModelOutput, RNNPreTrainedModel
-from .summary import summary
-from .tokenization_rnn import KERAS_FILTERS, RNNTokenizerFast
+from .model.configuration_rnn import PRESETS, RNNConfig
+from .model.modeling_rnn import RNNForSequenceClassification, RNNModel, RNNModelOutput, RNNPreTrainedModel
+from .text.tokenization_rnn import KERAS_FILTERS, RNNTokenizerFast
+from .training.summary import summary
 from .vectors import (
     CoverageReport,
     EmbeddingMatrix,

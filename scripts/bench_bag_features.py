@@ -1,7 +1,7 @@
 """The bag of n-grams' features alone, as a linear model fitted by scikit-learn: how far its features can go.
 
 Builds, from ``bench_variants_prep.py``'s data (the quality workload's split and Keras token ids), the exact
-features `rnn_models.bag_of_ngrams.NgramLogits` sums (each word's hashed ``<word>`` char 2-5 n-grams, the
+features `rnn_models.model.bag_of_ngrams.NgramLogits` sums (each word's hashed ``<word>`` char 2-5 n-grams, the
 words, the adjacent word pairs), weighted as the bag weights them (counts / sqrt(count), per family) or as
 TF-IDF (sublinear tf, idf, L2 norm per family); fits logistic regression, plain and NB-scaled (Howard's
 ratio), for several C; prints validation ROC AUC (label ``toxic``).

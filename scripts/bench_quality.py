@@ -4,7 +4,7 @@
 
 The notebook's recipe: a stratified 80/20 split with random_state 42, a Keras tokenizer fitted on
 train + validation, glove-6b-50d vectors (frozen), 5 epochs, batch 64, Adam. Ours runs through
-`rnn_models.training.train` (the `rnn-models train` path); Keras 3 runs the notebook's exact layers
+`rnn_models.training.job.train` (the `rnn-models train` path); Keras 3 runs the notebook's exact layers
 (``--keras_backend jax`` runs the same layers about 8x faster on a CPU than the torch backend; the GRU
 uses its generic path, ``use_cudnn=False``). The peers (`bench_peers`: TF-IDF + LR, NB-LR, and fastText
 where the ``fasttext`` package is installed) train once each on the same training rows, C chosen by
@@ -39,7 +39,7 @@ def _labels(spec: dict) -> list[str]:
 
 
 def _split(spec: dict):
-    from rnn_models.data import load_table, reference_split
+    from rnn_models.text.tables import load_table, reference_split
 
     table = load_table(spec["file"], "comment_text", _labels(spec))
     return reference_split(table, _labels(spec), max_rows=spec["max_rows"], seed=42)
@@ -51,7 +51,7 @@ def _texts_and_labels(table, spec: dict) -> tuple[list[str], np.ndarray]:
 
 def _auc(scores: np.ndarray, labels: np.ndarray, spec: dict) -> dict:
     """``{"roc_auc": mean column AUC}``, plus ``roc_auc_<label>`` per label when there are several."""
-    from rnn_models.metrics import roc_auc
+    from rnn_models.training.metrics import roc_auc
 
     return roc_auc(scores.reshape(len(labels), -1), labels, _labels(spec))
 
@@ -59,7 +59,7 @@ def _auc(scores: np.ndarray, labels: np.ndarray, spec: dict) -> dict:
 def ours_worker(spec: dict) -> dict:
     import torch
 
-    from rnn_models.training import DataArguments, ModelArguments, RNNTrainingArguments, train
+    from rnn_models.training.job import DataArguments, ModelArguments, RNNTrainingArguments, train
 
     torch.set_num_threads(spec["threads"])
     with tempfile.TemporaryDirectory() as tmp:

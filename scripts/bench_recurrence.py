@@ -23,8 +23,8 @@ DIM = 300
 def time_step(layer, x, lengths, repeats: int, packed: bool, flush: bool) -> float:
     from contextlib import nullcontext
 
-    from rnn_models.recurrent_layers import run_packed
-    from rnn_models.trainer import flush_denormals
+    from rnn_models.model.recurrent_layers import run_packed
+    from rnn_models.training.trainer import flush_denormals
 
     run = run_packed if packed else type(layer)._run_masked
     best = float("inf")
@@ -50,7 +50,7 @@ def main(argv: list[str]) -> int:
     import torch
 
     from rnn_models import RNNConfig
-    from rnn_models.recurrent_layers import RecurrentLayer
+    from rnn_models.model.recurrent_layers import RecurrentLayer
 
     parser = argparse.ArgumentParser(prog="benchmark.py recurrence", description=__doc__.splitlines()[0])
     parser.add_argument("--presets", nargs="+", default=["lstm", "gru", "bilstm"])

@@ -28,7 +28,7 @@ def worker(spec: dict) -> dict:
     from bench_train import DIM, load_texts
 
     from rnn_models import RNNConfig, RNNForSequenceClassification, RNNTokenizerFast
-    from rnn_models.inference import predict_scores
+    from rnn_models.serving.inference import predict_scores
 
     warnings.filterwarnings("ignore")
     texts, _ = load_texts(spec["file"], spec["text_column"], spec["label_column"], spec["rows"], spec["join"])
@@ -38,7 +38,7 @@ def worker(spec: dict) -> dict:
     model = RNNForSequenceClassification(config).eval()
     expected = predict_scores(model, tokenizer, texts[:512])
     if spec["backend"] == "onnx":
-        from rnn_models.onnx_serving import OnnxClassifier
+        from rnn_models.serving.onnx_serving import OnnxClassifier
 
         onnx = OnnxClassifier.from_model(model)
         score = lambda batch: onnx.predict_scores(tokenizer, batch)  # noqa: E731

@@ -45,8 +45,8 @@ from tokenizers import Tokenizer as RustTokenizer
 from tokenizers.models import WordLevel
 from transformers import TokenizersBackend
 
-from rnn_models.keras_text import KerasVocabulary
-from rnn_models.tokenization_rnn import RNNTokenizerFast, build_backend
+from rnn_models.text.keras_vocabulary import KerasVocabulary
+from rnn_models.text.tokenization_rnn import RNNTokenizerFast, build_backend
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -101,7 +101,7 @@ def ours_worker(spec: dict) -> dict:
     import torch
 
     from rnn_models import RNNConfig, RNNForSequenceClassification
-    from rnn_models.trainer import flush_denormals
+    from rnn_models.training.trainer import flush_denormals
 
     padded, labels, unpadded, matrix = prepare(spec)
     keras_compatible = spec["mode"] == "keras_compatible"
@@ -180,12 +180,12 @@ def _sync(device: str) -> None:
 
 
 def trainer_worker(spec: dict) -> dict:
-    """The real user path: `rnn_models.training.train` (Trainer, collator, length grouping) on the same rows."""
+    """The real user path: `rnn_models.training.job.train` (Trainer, collator, length grouping) on the same rows."""
     import tempfile
 
     import pandas as pd
 
-    from rnn_models.training import DataArguments, ModelArguments, RNNTrainingArguments, train
+    from rnn_models.training.job import DataArguments, ModelArguments, RNNTrainingArguments, train
 
     texts, labels = load_texts(
         spec["file"], spec["text_column"], spec["label_column"], spec["rows"], spec["join"]

@@ -24,8 +24,8 @@ from torch import nn
 from transformers.trainer_pt_utils import get_length_grouped_indices
 
 from rnn_models import RNNConfig
-from rnn_models.modeling_rnn import RNNPreTrainedModel
-from rnn_models.recurrent_layers import ChannelDropout, RecurrentLayer
+from rnn_models.model.modeling_rnn import RNNPreTrainedModel
+from rnn_models.model.recurrent_layers import ChannelDropout, RecurrentLayer
 
 p = argparse.ArgumentParser()
 p.add_argument("--data", default="/tmp/variants.pkl")

@@ -10,8 +10,8 @@ import sys
 import numpy as np
 import torch
 
-from rnn_models.data import load_table, reference_split
-from rnn_models.tokenization_rnn import RNNTokenizerFast
+from rnn_models.text.tables import load_table, reference_split
+from rnn_models.text.tokenization_rnn import RNNTokenizerFast
 from rnn_models.vectors import build_embedding_matrix, load_vectors
 
 LABELS = ["toxic", "severe_toxic", "obscene", "threat", "insult", "identity_hate"]

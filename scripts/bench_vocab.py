@@ -42,8 +42,8 @@ def worker(spec: dict) -> dict:
     from sklearn.metrics import roc_auc_score
 
     from rnn_models import RNNTokenizerFast
-    from rnn_models.inference import predict_scores
-    from rnn_models.training import DataArguments, ModelArguments, RNNTrainingArguments, train
+    from rnn_models.serving.inference import predict_scores
+    from rnn_models.training.job import DataArguments, ModelArguments, RNNTrainingArguments, train
 
     torch.set_num_threads(spec["threads"])
     held_out = spec["setting"] == "held-out"
@@ -87,7 +87,7 @@ def worker(spec: dict) -> dict:
 
 def dropped_share(tokenizer, texts: list[str]) -> dict[str, float]:
     """Share of the validation texts' words that each N drops (neither a Keras id nor a word from the vectors)."""
-    from rnn_models.keras_text import KerasVocabulary
+    from rnn_models.text.keras_vocabulary import KerasVocabulary
 
     vocabulary = tokenizer.keras_vocabulary
     counts = KerasVocabulary.fit(
@@ -111,7 +111,7 @@ def sizes_worker(spec: dict) -> dict:
     from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
     from rnn_models import RNNTokenizerFast
-    from rnn_models.training import ModelArguments, build_model, load_vocabulary_vectors
+    from rnn_models.training.job import ModelArguments, build_model, load_vocabulary_vectors
 
     torch.set_num_threads(spec["threads"])
     train_set, _ = _split(spec)

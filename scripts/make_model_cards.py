@@ -20,9 +20,10 @@ import sys
 import tempfile
 from pathlib import Path
 
-from rnn_models.model_card import HYPERPARAMETERS, card_facts_from_folder, render_model_card
-from rnn_models.outputs import atomic_write_text
-from rnn_models.train_command import run_train_command
+from rnn_models.commands.train import run_train_command
+from rnn_models.hub.card_facts import HYPERPARAMETERS, card_facts_from_folder
+from rnn_models.hub.model_card import render_model_card
+from rnn_models.training.outputs import atomic_write_text
 
 REFERENCE = Path(__file__).resolve().parent.parent / "model_cards" / "reference"
 PRESETS = ("bilstm_ngrams", "bigru_ngrams", "lstm", "gru", "bilstm")

@@ -2,7 +2,7 @@
 
 import sys
 
-from rnn_models.cli import main
+from rnn_models.commands.cli import main
 
 if __name__ == "__main__":
     sys.exit(main(["train", *sys.argv[1:]]))

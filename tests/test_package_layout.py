@@ -17,10 +17,19 @@ import rnn_models
 
 PACKAGE = "rnn_models"
 ROOT = Path(rnn_models.__file__).parent
-# Copied next to the weights by save_pretrained and run with trust_remote_code: only these may be imported.
-HUB_SHIPPED = (
-    "configuration_rnn", "modeling_rnn", "recurrent_layers", "bag_of_ngrams", "classifier_head", "keras_padding",
-)  # fmt: skip
+# The layers, lowest first: a module imports only from its own folder and the folders below it.
+LAYERS = {
+    "model": 0,
+    "text": 1,
+    "vectors": 2,
+    "keras": 2,
+    "training": 3,
+    "serving": 4,
+    "hub": 5,
+    "commands": 6,
+}
+# rnn_models/model/ is copied next to the weights by save_pretrained and run with trust_remote_code.
+SHIPPED = "model"
 HUB_ALLOWED = {"torch", "transformers", "__future__", *sys.stdlib_module_names}
 # Circles between modules owned elsewhere, reported and not fixed here: {frozenset((a, b)), ...}.
 KNOWN_CIRCLES: set[frozenset[str]] = set()
@@ -110,10 +119,12 @@ def test_the_graph_sees_every_module_and_relative_import():
     assert {"rnn_models", "rnn_models.keras", "rnn_models.keras.convert", "rnn_models.vectors.load"} <= set(
         edges
     )
-    assert "rnn_models.configuration_rnn" in edges["rnn_models.modeling_rnn"]  # from .configuration_rnn
-    assert "rnn_models.modeling_rnn" in edges["rnn_models.keras.convert"]  # from ..modeling_rnn
-    assert "rnn_models.tokenization_rnn" in edges["rnn_models.keras.convert"]  # lazy, inside a function
-    assert "rnn_models.vectors" in edges["rnn_models.training"]  # the package: its __init__ re-exports
+    assert (
+        "rnn_models.model.configuration_rnn" in edges["rnn_models.model.modeling_rnn"]
+    )  # from .configuration_rnn
+    assert "rnn_models.model.modeling_rnn" in edges["rnn_models.keras.convert"]  # from ..modeling_rnn
+    assert "rnn_models.text.tokenization_rnn" in edges["rnn_models.keras.convert"]  # lazy, inside a function
+    assert "rnn_models.vectors" in edges["rnn_models.training.job"]  # the package: its __init__ re-exports
 
 
 @pytest.mark.parametrize(
@@ -137,33 +148,48 @@ def test_no_import_circle_in_the_package():
     assert circles == [], f"import circles: {circles}"
 
 
-def hub_closure() -> set[str]:
-    """The Hub-shipped modules and every module of this package they import, directly or not."""
-    seen, todo = set(), [f"{PACKAGE}.{name}" for name in HUB_SHIPPED]
-    while todo:
-        name = todo.pop()
-        if name not in seen:
-            seen.add(name)
-            todo.extend(imports(name)[0])
-    return seen
+def folder(name: str) -> str | None:
+    """``rnn_models.text.tables`` -> ``"text"``; ``None`` for the top level (``__init__``, ``__main__``)."""
+    parts = name.split(".")
+    return parts[1] if len(parts) > 1 and parts[1] != "__main__" else None
 
 
-def test_hub_shipped_modules_import_only_stdlib_torch_and_transformers():
-    closure = hub_closure()
-    assert {f"{PACKAGE}.{name}" for name in HUB_SHIPPED} <= closure
-    foreign = {name: sorted(imports(name)[1] - HUB_ALLOWED) for name in sorted(closure)}
-    assert {name: found for name, found in foreign.items() if found} == {}
-    # save_pretrained copies sibling files only: the closure stays flat at the top of the package.
-    assert all(name.count(".") == 1 and modules()[name].name != "__init__.py" for name in closure), closure
+def test_every_module_lives_in_a_layer_folder():
+    assert {folder(name) for name in modules()} - {None} == set(LAYERS)
+
+
+def test_no_folder_imports_one_above_it():
+    upward = {
+        (name, target)
+        for name in modules()
+        if folder(name) is not None
+        for target in imports(name)[0]
+        if folder(target) is None or LAYERS[folder(target)] > LAYERS[folder(name)]
+    }
+    assert upward == set()
+
+
+def test_the_shipped_folder_imports_only_stdlib_torch_transformers_and_itself():
+    shipped = sorted(name for name in modules() if folder(name) == SHIPPED and name != f"{PACKAGE}.{SHIPPED}")
+    assert {name.rsplit(".", 1)[1] for name in shipped} >= {
+        "configuration_rnn",
+        "modeling_rnn",
+        "recurrent_layers",
+    }
+    for name in shipped:
+        inside, outside = imports(name)
+        assert sorted(outside - HUB_ALLOWED) == [], name
+        # save_pretrained copies sibling files only: relative imports of the folder's own flat modules.
+        assert all(folder(t) == SHIPPED and t != f"{PACKAGE}.{SHIPPED}" for t in inside), (name, inside)
 
 
 def test_the_space_app_imports_only_stdlib_torch_transformers_and_gradio():
-    # rnn-models push --space copies demo_app.py alone into a Space as app.py (rnn_models/space.py).
-    inside, outside = imports(f"{PACKAGE}.demo_app")
+    # rnn-models push --space copies demo_app.py alone into a Space as app.py (rnn_models/hub/space.py).
+    inside, outside = imports(f"{PACKAGE}.serving.demo_app")
     assert (sorted(inside), sorted(outside - HUB_ALLOWED - {"gradio"})) == ([], [])
 
 
-# model_card.py renders the card with huggingface_hub's offline card classes; only hub.py talks to the Hub.
+# hub/model_card.py renders the card with huggingface_hub's offline card classes; only hub/push.py talks to the Hub.
 CARD_CLASSES = {"ModelCard", "ModelCardData", "EvalResult"}
 
 
@@ -185,23 +211,17 @@ def huggingface_hub_imports(name: str) -> set[str]:
 
 def test_only_hub_talks_to_the_hub_and_model_card_uses_the_card_classes_only():
     importers = sorted(name for name in modules() if "huggingface_hub" in imports(name)[1])
-    assert importers == [f"{PACKAGE}.hub", f"{PACKAGE}.model_card"]
+    assert importers == [f"{PACKAGE}.hub.model_card", f"{PACKAGE}.hub.push"]
     # The top-level names only (no HfApi, no download or upload helper, no submodule): offline classes.
-    assert huggingface_hub_imports(f"{PACKAGE}.model_card") <= {f"huggingface_hub.{n}" for n in CARD_CLASSES}
+    assert huggingface_hub_imports(f"{PACKAGE}.hub.model_card") <= {
+        f"huggingface_hub.{n}" for n in CARD_CLASSES
+    }
 
 
 def test_huggingface_hub_imports_are_read_exactly():
-    assert "huggingface_hub.HfApi" in huggingface_hub_imports(f"{PACKAGE}.hub")
-    assert "huggingface_hub.errors.HfHubHTTPError" in huggingface_hub_imports(f"{PACKAGE}.hub")
-    assert huggingface_hub_imports(f"{PACKAGE}.training") == set()
-
-
-def test_old_keras_import_path_is_an_alias():
-    import rnn_models.keras
-    import rnn_models.keras_import
-
-    assert rnn_models.keras_import.from_keras is rnn_models.keras.from_keras
-    assert set(rnn_models.keras_import.__all__) == set(rnn_models.keras.__all__)
+    assert "huggingface_hub.HfApi" in huggingface_hub_imports(f"{PACKAGE}.hub.push")
+    assert "huggingface_hub.errors.HfHubHTTPError" in huggingface_hub_imports(f"{PACKAGE}.hub.push")
+    assert huggingface_hub_imports(f"{PACKAGE}.training.job") == set()
 
 
 def test_vectors_package_keeps_its_public_names():

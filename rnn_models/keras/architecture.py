@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..configuration_rnn import RNNConfig
+from ..model.configuration_rnn import RNNConfig
 from .files import KerasWeightRef
 from .graph import POOLINGS, layer_chain, recorded_input_length
 from .head import HEAD_CLASSES, TRAINING_ONLY, KerasHead, parse_head

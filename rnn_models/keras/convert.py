@@ -17,8 +17,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from ..keras_text import KerasVocabulary
-from ..modeling_rnn import RNNForSequenceClassification
+from ..model.modeling_rnn import RNNForSequenceClassification
+from ..text.keras_vocabulary import KerasVocabulary
 from .architecture import KerasArchitecture, parse_architecture, to_rnn_config
 from .files import keras_major_version, read_keras_config, read_layer_weights, weights_source
 from .tokenizer_files import read_keras_tokenizer
@@ -112,7 +112,7 @@ def from_keras(
     model.apply_embedding_freeze()
     if vocabulary is None:
         return model.eval(), None
-    from ..tokenization_rnn import RNNTokenizerFast  # only needed with a tokenizer
+    from ..text.tokenization_rnn import RNNTokenizerFast  # only needed with a tokenizer
 
     fast = RNNTokenizerFast(
         keras_vocabulary=_capped(vocabulary, config.vocab_size, Path(tokenizer).name),

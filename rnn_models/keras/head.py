@@ -11,7 +11,7 @@ import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..configuration_rnn import ACTIVATIONS
+from ..model.configuration_rnn import ACTIVATIONS
 from .layers import KerasLayer, keras_activation
 
 __all__ = ["HEAD_CLASSES", "OUTPUT_ACTIVATIONS", "TRAINING_ONLY", "KerasHead", "parse_head"]

@@ -23,7 +23,7 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-from ..keras_text import KerasVocabulary
+from ..text.keras_vocabulary import KerasVocabulary
 from .files import check_not_lfs_pointer
 
 __all__ = ["TOKENIZER_MODULES", "read_keras_tokenizer"]

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from ..keras_text import KERAS_FILTERS, is_keras_word
+from ..text.keras_vocabulary import KERAS_FILTERS, is_keras_word
 from .cache import cache_entry, read_entry, vocabulary_hash, write_entry
 from .files import describe_file
 from .formats import ERRORS, ExtraRows, LoadStats, read_vectors

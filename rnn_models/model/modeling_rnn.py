@@ -1,0 +1,395 @@
+"""GloVe + LSTM / GRU / BiLSTM text classifiers as transformers models.
+
+Shipped next to the weights by ``save_pretrained``: imports only the standard library, torch and
+transformers, so ``trust_remote_code=True`` works where rnn-models is not installed.
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+from transformers import PreTrainedModel
+from transformers.modeling_outputs import SequenceClassifierOutput
+from transformers.utils import ModelOutput
+
+from .bag_of_ngrams import NgramLogits
+from .classifier_head import ClassifierHead
+from .configuration_rnn import RNNConfig
+from .from_vectors import config_for_matrix, embedding_matrix, words_by_id
+from .keras_padding import keras_pad
+from .recurrent_layers import ChannelDropout, RecurrentLayer, length_chunks
+
+__all__ = ["RNNForSequenceClassification", "RNNModel", "RNNModelOutput", "RNNPreTrainedModel"]
+
+# What one recurrent step costs beyond its rows' work, counted in rows (see `length_chunks`): about 3
+# (lstm, bilstm) to 8 (gru) on a 2-core CPU with PyTorch 2.13. On a GPU a step's launch cost outweighs
+# many rows, so batches split only around very long rows (not measured yet).
+STEP_OVERHEAD_ROWS = {"cpu": 8, "cuda": 256}
+
+
+@dataclass
+class RNNModelOutput(ModelOutput):
+    """Output of `RNNModel`.
+
+    Args:
+        last_hidden_state: ``(batch, seq_len, hidden_size * directions)`` encoder output at every input
+            position (zeros at padding positions unless keras_compatible).
+        pooler_output: ``(batch, config.pooled_size)`` features the classifier reads, chosen by
+            ``config.pooling``.
+    """
+
+    last_hidden_state: torch.FloatTensor | None = None
+    pooler_output: torch.FloatTensor | None = None
+
+
+def _table_in_float16(module: nn.Module, state_dict: dict, prefix: str, local_metadata: dict) -> None:
+    """Saves the frozen table at half the size; loading casts it back to the parameter's float32."""
+    state_dict[prefix + "weight"] = state_dict[prefix + "weight"].to(torch.float16)
+
+
+def _on_state_dict(module: nn.Module, hook) -> Any:
+    """``register_state_dict_post_hook`` (torch >= 2.5), or the private hook of older versions: same call."""
+    register = getattr(module, "register_state_dict_post_hook", None) or module._register_state_dict_hook
+    return register(hook)
+
+
+class RNNPreTrainedModel(PreTrainedModel):
+    config_class = RNNConfig
+    base_model_prefix = "rnn"
+    main_input_name = "input_ids"
+    # forward() takes no **kwargs, but say it outright: Trainer must scale the loss for accumulation.
+    accepts_loss_kwargs = False
+    _no_split_modules = ["RecurrentLayer"]
+
+    @torch.no_grad()
+    def _init_weights(self, module: nn.Module) -> None:
+        """Keras defaults: glorot-uniform kernels, orthogonal recurrent kernels, zero biases, LSTM forget bias 1.
+
+        `nn.init` is looked up at call time on purpose: transformers guards it so loaded weights are kept.
+        """
+        scale = self.config.initializer_range
+        if isinstance(module, nn.Embedding):
+            # Drawn on a side copy of the RNG: the layers' initial weights must not depend on the vocabulary
+            # size, so that words added from the vectors leave training on the same texts unchanged.
+            with torch.random.fork_rng(devices=[]):
+                nn.init.uniform_(module.weight, -scale, scale)
+            if module.padding_idx is not None and not getattr(module.weight, "_is_hf_initialized", False):
+                module.weight[module.padding_idx].zero_()
+        elif isinstance(module, nn.Linear):
+            nn.init.xavier_uniform_(module.weight)
+            if module.bias is not None:
+                nn.init.zeros_(module.bias)
+        elif isinstance(module, nn.BatchNorm1d):  # as transformers' default init, guarded for loaded weights
+            nn.init.ones_(module.weight)
+            nn.init.zeros_(module.bias)
+            nn.init.zeros_(module.running_mean)
+            nn.init.ones_(module.running_var)
+            nn.init.zeros_(module.num_batches_tracked)
+        elif isinstance(module, NgramLogits):  # after its tables (children first): a linear model starts at 0
+            for table in (module.char_ngram_weights, module.word_weights, module.word_pair_weights):
+                nn.init.zeros_(table.weight)
+        elif isinstance(module, nn.RNNBase):  # nn.LSTM, nn.GRU, nn.RNN and ResetBeforeGRU
+            for name, param in module.named_parameters():
+                if name.startswith("weight_ih"):
+                    nn.init.xavier_uniform_(param)
+                elif name.startswith("weight_hh"):
+                    nn.init.orthogonal_(param)
+                elif name.startswith("bias"):
+                    nn.init.zeros_(param)
+                    loaded = getattr(param, "_is_hf_initialized", False)
+                    if isinstance(module, nn.LSTM) and name.startswith("bias_ih") and not loaded:
+                        param[module.hidden_size : 2 * module.hidden_size] = 1.0  # forget gate
+
+    @classmethod
+    def from_pretrained(cls, *args, **kwargs):
+        """`PreTrainedModel.from_pretrained`, then re-freezes the embeddings if the config says so.
+
+        transformers re-wraps every loaded tensor as a trainable parameter; this puts the freeze back.
+        Weights load from safetensors only, unless ``use_safetensors=False`` opts in to pickled files.
+        """
+        kwargs.setdefault("use_safetensors", True)  # a pickle can run code: never by default
+        loaded = super().from_pretrained(*args, **kwargs)
+        model = loaded[0] if isinstance(loaded, tuple) else loaded
+        model.apply_embedding_freeze()
+        return loaded
+
+    def apply_embedding_freeze(self) -> None:
+        """Sets ``requires_grad`` of the embedding table from ``config.freeze_embeddings``."""
+        self.get_input_embeddings().weight.requires_grad_(not self.config.freeze_embeddings)
+
+    def load_embedding_matrix(self, matrix) -> None:
+        """Copies pretrained vectors (e.g. GloVe) into the embedding table; freezing follows the config.
+
+        Example:
+            >>> import torch
+            >>> from rnn_models import RNNConfig, RNNForSequenceClassification
+            >>> model = RNNForSequenceClassification(RNNConfig(vocab_size=3, embedding_dim=2, hidden_size=4))
+            >>> model.load_embedding_matrix(torch.tensor([[0.0, 0.0], [1.0, 2.0], [3.0, 4.0]]))
+            >>> model.get_input_embeddings().weight.requires_grad
+            False
+        """
+        embeddings = self.get_input_embeddings()
+        matrix = torch.as_tensor(matrix, dtype=embeddings.weight.dtype)
+        expected = tuple(embeddings.weight.shape)
+        if tuple(matrix.shape) != expected:
+            raise ValueError(
+                f"Embedding matrix has shape {tuple(matrix.shape)}, expected {expected} "
+                "(config.vocab_size, config.embedding_dim); build the config from the same tokenizer and vectors."
+            )
+        with torch.no_grad():
+            embeddings.weight.copy_(matrix)
+        self.apply_embedding_freeze()
+
+    @classmethod
+    def from_vectors(cls, config_or_preset, tokenizer, vectors, **overrides):
+        """A new model with pretrained vectors in its embedding table (frozen if the config says so).
+
+        ``config_or_preset`` is an `RNNConfig` or a preset name (``"lstm"``, ``"gru"``, ``"bilstm"``),
+        ``overrides`` are config fields. ``vectors`` is a ``(vocab_size, embedding_dim)`` matrix whose
+        rows follow the tokenizer's ids, or an object with ``embedding_matrix(tokenizer)`` (as
+        ``rnn_models.WordVectors``) or with a ``matrix`` attribute. ``vocab_size`` and
+        ``embedding_dim`` follow the matrix; the given config is not modified.
+
+        Example:
+            >>> import torch
+            >>> from rnn_models import RNNForSequenceClassification
+            >>> model = RNNForSequenceClassification.from_vectors("gru", {"the": 1, "cat": 2}, torch.rand(3, 4))
+            >>> model.config.vocab_size, model.config.embedding_dim, model.get_input_embeddings().weight.requires_grad
+            (3, 4, False)
+        """
+        matrix = embedding_matrix(vectors, tokenizer)
+        config = config_for_matrix(cls.config_class, config_or_preset, matrix, overrides)
+        model = cls(config)
+        model.load_embedding_matrix(matrix)
+        if getattr(model, "ngrams", None) is not None:
+            model.set_vocabulary(tokenizer)
+        return model
+
+    def save_pretrained(self, save_directory, *args, **kwargs):
+        """`PreTrainedModel.save_pretrained`; a saved folder lists every Auto class of this family.
+
+        transformers' ``auto_map`` only names the class being saved, so `AutoModel` would not load a
+        saved classifier without this. With ``config.embedding_storage_dtype="float16"`` the table is
+        written in float16, only while saving: loading reads ``state_dict()`` for the parameters' dtypes.
+        """
+        if self._auto_class is not None:
+            self.config.auto_map = {
+                **(getattr(self.config, "auto_map", None) or {}),
+                "AutoConfig": "configuration_rnn.RNNConfig",
+                "AutoModel": "modeling_rnn.RNNModel",
+                "AutoModelForSequenceClassification": "modeling_rnn.RNNForSequenceClassification",
+            }
+        if self.config.embedding_storage_dtype != "float16":
+            return super().save_pretrained(save_directory, *args, **kwargs)
+        handle = _on_state_dict(self.get_input_embeddings(), _table_in_float16)
+        try:
+            return super().save_pretrained(save_directory, *args, **kwargs)
+        finally:
+            handle.remove()
+
+
+class RNNModel(RNNPreTrainedModel):
+    """Embeddings + recurrent encoder + pooling.
+
+    Example:
+        >>> import torch
+        >>> from rnn_models import RNNConfig, RNNModel
+        >>> model = RNNModel(RNNConfig(vocab_size=10, embedding_dim=4, hidden_size=3, bidirectional=True))
+        >>> out = model(torch.tensor([[0, 0, 5, 6], [1, 2, 3, 4]]))
+        >>> tuple(out.last_hidden_state.shape), tuple(out.pooler_output.shape)
+        ((2, 4, 6), (2, 6))
+    """
+
+    def __init__(self, config: RNNConfig):
+        super().__init__(config)
+        # An uninitialized table (_init_weights fills it): nn.Embedding's own init would use the global RNG.
+        table = torch.empty(config.vocab_size, config.embedding_dim)
+        self.embeddings = nn.Embedding(
+            config.vocab_size, config.embedding_dim, padding_idx=config.pad_token_id, _weight=table
+        )
+        self.embedding_dropout = ChannelDropout(config.embedding_dropout)
+        specs = config.layer_specs()
+        input_sizes = [config.embedding_dim] + [
+            s["hidden_size"] * (1 + s["bidirectional"]) for s in specs[:-1]
+        ]
+        self.layers = nn.ModuleList(
+            RecurrentLayer(config, size, index) for index, size in enumerate(input_sizes)
+        )
+        self.post_init()
+        self.apply_embedding_freeze()
+
+    def get_input_embeddings(self) -> nn.Embedding:
+        return self.embeddings
+
+    def set_input_embeddings(self, value: nn.Embedding) -> None:
+        self.embeddings = value
+
+    def forward(
+        self,
+        input_ids: torch.LongTensor,
+        attention_mask: torch.Tensor | None = None,
+        return_dict: bool | None = None,
+    ) -> RNNModelOutput | tuple:
+        """``attention_mask`` marks real tokens (left, right or no padding); without it, tokens equal to
+        ``pad_token_id`` are padding. In ``keras_compatible`` mode every position is run, like Keras."""
+        sequence, pooled, positions = self.encode(input_ids, attention_mask)
+        if positions is not None:
+            sequence = scatter_to_positions(sequence, positions, self._mask(input_ids, attention_mask))
+        return_dict = return_dict if return_dict is not None else self.config.return_dict
+        if not return_dict:
+            return sequence, pooled
+        return RNNModelOutput(last_hidden_state=sequence, pooler_output=pooled)
+
+    def encode(
+        self,
+        input_ids: torch.LongTensor,
+        attention_mask: torch.Tensor | None = None,
+        return_sequence: bool = True,
+    ) -> tuple[torch.Tensor | None, torch.Tensor, torch.Tensor | None]:
+        """Runs the encoder; returns ``(sequence, pooled, positions)``.
+
+        Without keras_compatible, ``sequence`` holds each row's real steps first (right padding, trimmed
+        to the longest row) and ``positions[b, j]`` is the input position of its step ``j``; the batch
+        runs in groups of similar length (`length_chunks`). In keras_compatible mode the sequence is
+        aligned with the input (the re-padded input when ``config.keras_padding`` is set) and ``positions``
+        is None. ``return_sequence=False`` skips assembling it.
+        """
+        weights = [layer.recurrent_weights() for layer in self.layers]  # one DropConnect mask per batch
+        if self.config.keras_compatible:
+            as_given = (
+                attention_mask is None and input_ids.shape[1] == self.config.max_length
+            )  # Keras's input
+            if self.config.keras_padding is not None and not as_given:  # pad as the Keras app did
+                input_ids = keras_pad(
+                    input_ids,
+                    self._mask(input_ids, attention_mask),
+                    self.config.max_length,
+                    self.config.keras_padding,
+                    self.config.keras_truncating,
+                    self.config.pad_token_id or 0,
+                )
+            x, final = self._run_layers(input_ids, None, weights)
+            return x, self._pool(x, final, None), None
+        mask = self._mask(input_ids, attention_mask)
+        if input_ids.shape[1] == 0:  # a batch of empty texts: one padding step each, like any empty text
+            input_ids, mask = (
+                F.pad(input_ids, (0, 1), value=self.config.pad_token_id or 0),
+                F.pad(mask, (0, 1)),
+            )
+        lengths = mask.sum(dim=1).clamp(min=1)  # (batch,); empty texts run one padding step
+        # Real tokens first, in their original order: any padding side becomes right padding.
+        positions = torch.argsort((mask == 0).to(torch.int8), dim=1, stable=True)[:, : int(lengths.max())]
+        ids = input_ids.gather(1, positions)  # (batch, longest)
+        groups = length_chunks(lengths, STEP_OVERHEAD_ROWS.get(ids.device.type, STEP_OVERHEAD_ROWS["cuda"]))
+        sequences, pooled = [], []
+        for rows in groups:
+            group_lengths = lengths[rows]
+            x, final = self._run_layers(ids[rows, : int(group_lengths.max())], group_lengths, weights)
+            pooled.append(self._pool(x, final, group_lengths))  # (group, hidden * directions)
+            if return_sequence:
+                sequences.append(F.pad(x, (0, 0, 0, ids.shape[1] - x.shape[1])))
+        restore = torch.argsort(torch.cat(groups))  # back to the batch's row order
+        sequence = torch.cat(sequences)[restore] if return_sequence else None
+        return sequence, torch.cat(pooled)[restore], positions
+
+    def _run_layers(self, ids: torch.Tensor, lengths: torch.Tensor | None, weights: list[dict]):
+        x = self.embedding_dropout(self.embeddings(ids))  # (batch, seq_len, embedding_dim)
+        for layer, layer_weights in zip(self.layers, weights, strict=True):
+            x, final = layer(x, lengths, layer_weights)  # x: (batch, seq_len, hidden * directions)
+        return x, final
+
+    def _mask(self, input_ids: torch.Tensor, attention_mask: torch.Tensor | None) -> torch.Tensor:
+        if attention_mask is not None:
+            return attention_mask.to(torch.long)
+        if self.config.pad_token_id is None:
+            return torch.ones_like(input_ids)
+        return (input_ids != self.config.pad_token_id).to(torch.long)
+
+    def _pool(self, x: torch.Tensor, final: torch.Tensor, lengths: torch.Tensor | None) -> torch.Tensor:
+        if self.config.pooling == "last":
+            return final  # (batch, hidden * directions)
+        if lengths is None:
+            pooled = {"max": x.amax(dim=1), "mean": x.mean(dim=1)}
+        else:
+            valid = torch.arange(x.shape[1], device=x.device).unsqueeze(0) < lengths.to(x.device).unsqueeze(1)
+            valid = valid.unsqueeze(-1)  # (batch, seq_len, 1)
+            pooled = {
+                "max": x.masked_fill(~valid, torch.finfo(x.dtype).min).amax(dim=1),
+                "mean": (x * valid).sum(dim=1) / lengths.to(x.device, x.dtype).unsqueeze(-1),
+            }
+        if self.config.pooling == "max_mean":
+            return torch.cat([pooled["max"], pooled["mean"]], dim=-1)  # (batch, 2 * hidden * directions)
+        return pooled[self.config.pooling]
+
+
+def scatter_to_positions(sequence: torch.Tensor, positions: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    """Puts right-aligned step outputs back at their input positions; padding positions get zeros."""
+    batch, _, width = sequence.shape
+    out = sequence.new_zeros(batch, mask.shape[1], width)  # (batch, input_len, hidden * directions)
+    out.scatter_(1, positions.unsqueeze(-1).expand(-1, -1, width), sequence)
+    return out * mask.unsqueeze(-1).to(out.dtype)
+
+
+class RNNForSequenceClassification(RNNPreTrainedModel):
+    """`RNNModel` + ``config.head_layers`` (if any) + dropout + linear output layer: the Keras ``Dense(num_labels)`` as logits.
+
+    Loss (only when ``labels`` are given): binary cross-entropy on logits for ``num_labels == 1`` and for
+    ``problem_type="multi_label_classification"``, mean squared error for ``problem_type="regression"``,
+    cross-entropy otherwise.
+
+    Example:
+        >>> import torch
+        >>> from rnn_models import RNNConfig, RNNForSequenceClassification
+        >>> model = RNNForSequenceClassification(RNNConfig.from_preset("lstm", vocab_size=10, embedding_dim=4))
+        >>> out = model(torch.tensor([[0, 3, 4]]), labels=torch.tensor([1.0]))
+        >>> tuple(out.logits.shape), out.loss.ndim
+        ((1, 1), 0)
+    """
+
+    def __init__(self, config: RNNConfig):
+        super().__init__(config)
+        self.rnn = RNNModel(config)
+        self.head = ClassifierHead(config) if config.head_layers else None
+        self.dropout = nn.Dropout(config.classifier_dropout)
+        self.classifier = nn.Linear(config.classifier_input_size, config.num_labels)
+        self.ngrams = NgramLogits(config) if config.ngram_buckets else None
+        self.post_init()
+        self.apply_embedding_freeze()
+
+    def set_vocabulary(self, tokenizer_or_word_index) -> None:
+        """Gives the bag of n-grams (``config.ngram_buckets > 0``) the words behind the ids.
+
+        Takes an `RNNTokenizerFast` (its ``embedding_index``: Keras ids, then words from the vectors), a
+        tokenizer with ``word_index`` or a ``word -> id`` dict. Does nothing for a model without the bag.
+        """
+        if self.ngrams is not None:
+            self.ngrams.set_vocabulary(words_by_id(tokenizer_or_word_index, self.config.vocab_size))
+
+    def forward(
+        self,
+        input_ids: torch.LongTensor,
+        attention_mask: torch.Tensor | None = None,
+        labels: torch.Tensor | None = None,
+        return_dict: bool | None = None,
+    ) -> SequenceClassifierOutput | tuple:
+        _, pooled, _ = self.rnn.encode(input_ids, attention_mask, return_sequence=False)
+        features = pooled if self.head is None else self.head(pooled)  # (batch, classifier_input_size)
+        logits = self.classifier(self.dropout(features))  # (batch, num_labels)
+        if self.ngrams is not None:
+            logits = logits + self.ngrams(input_ids, self.rnn._mask(input_ids, attention_mask))
+        loss = None if labels is None else classification_loss(logits, labels, self.config)
+        return_dict = return_dict if return_dict is not None else self.config.return_dict
+        if not return_dict:
+            return (logits,) if loss is None else (loss, logits)
+        return SequenceClassifierOutput(loss=loss, logits=logits)
+
+
+def classification_loss(logits: torch.Tensor, labels: torch.Tensor, config: RNNConfig) -> torch.Tensor:
+    """The loss the config's problem type calls for (see `RNNForSequenceClassification`)."""
+    if config.problem_type == "regression":
+        return F.mse_loss(logits, labels.to(logits.dtype).view_as(logits))
+    if config.num_labels == 1 or config.problem_type == "multi_label_classification":
+        return F.binary_cross_entropy_with_logits(logits, labels.to(logits.dtype).view_as(logits))
+    return F.cross_entropy(logits, labels.view(-1).long())

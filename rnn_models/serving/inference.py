@@ -1,0 +1,151 @@
+"""Batched scoring for `rnn-models predict` / `evaluate`: sorted by length, under `torch.inference_mode`.
+
+Scores follow ``pipeline("text-classification")``: a sigmoid for one label or multi-label models, a
+softmax for single-label multi-class ones.
+"""
+
+import sys
+from collections.abc import Sequence
+
+import numpy as np
+import torch
+from safetensors import SafetensorError
+from tqdm import tqdm
+from transformers import AutoConfig, AutoModelForSequenceClassification, AutoTokenizer, PreTrainedModel
+
+from ..model.configuration_rnn import RNNConfig
+from .sharding import Shard
+
+__all__ = [
+    "PROGRESS_DELAY_S",
+    "label_names",
+    "length_sorted_batches",
+    "load_model",
+    "predict_scores",
+    "progress_bar",
+    "to_scores",
+]
+
+PROGRESS_DELAY_S = 1.0  # seconds of scoring before the progress bar shows
+
+
+def load_model(
+    model_dir_or_repo: str, device: str | None = None, *, allow_pickle: bool = False
+) -> tuple[PreTrainedModel, object]:
+    """The model and tokenizer of a folder or Hub repository, in eval mode on ``device`` (CUDA if present).
+
+    Weights load from safetensors only unless ``allow_pickle``; a tokenizer with more ids than the
+    model's embedding table is refused. (Importing any module of rnn_models registers the Auto classes.)
+    """
+    config = AutoConfig.from_pretrained(model_dir_or_repo)
+    if config.model_type != RNNConfig.model_type:
+        raise ValueError(
+            f"{model_dir_or_repo}: config.json describes a {config.model_type!r} model, not an rnn-models "
+            f"classifier (model_type {RNNConfig.model_type!r})"
+        )
+    try:
+        model = AutoModelForSequenceClassification.from_pretrained(
+            model_dir_or_repo, config=config, use_safetensors=None if allow_pickle else True
+        )
+    except SafetensorError as error:
+        raise ValueError(
+            f"{model_dir_or_repo}: model.safetensors is damaged ({error}); save or download it again"
+        ) from error
+    tokenizer = AutoTokenizer.from_pretrained(model_dir_or_repo)
+    vocab_size = model.get_input_embeddings().num_embeddings
+    if len(tokenizer) > vocab_size:
+        raise ValueError(
+            f"{model_dir_or_repo}: the tokenizer has {len(tokenizer):,} ids but the model's embedding table only "
+            f"{vocab_size:,} rows; the tokenizer and the weights come from different trainings"
+        )
+    device = device or ("cuda" if torch.cuda.is_available() else "cpu")
+    return model.to(device).eval(), tokenizer
+
+
+def label_names(model: PreTrainedModel) -> list[str]:
+    """Label names in output order (``config.id2label``)."""
+    return [model.config.id2label[i] for i in range(model.config.num_labels)]
+
+
+def to_scores(logits: torch.Tensor, config) -> torch.Tensor:
+    """Logits to the scores `pipeline` would give: sigmoid, softmax, or as-is for regression."""
+    if config.num_labels == 1 or config.problem_type == "multi_label_classification":
+        return torch.sigmoid(logits)
+    if config.problem_type == "regression":
+        return logits
+    return torch.softmax(logits, dim=-1)
+
+
+def length_sorted_batches(lengths: Sequence[int], batch_size: int) -> list[np.ndarray]:
+    """Row indices in batches of ``batch_size``, shortest texts first (ties in row order): little padding.
+
+    Example:
+        >>> [rows.tolist() for rows in length_sorted_batches([5, 1, 3, 1], batch_size=3)]
+        [[1, 3, 2], [0]]
+    """
+    order = np.argsort(np.asarray(lengths, dtype=np.int64), kind="stable")
+    return [order[start : start + batch_size] for start in range(0, len(order), batch_size)]
+
+
+def progress_bar(total: int, enabled: bool) -> tqdm:
+    """A tqdm bar over ``total`` rows on stderr (rows, rows/s, time left), drawn once scoring has run for
+    `PROGRESS_DELAY_S` (a few texts never get one); a silent one unless ``enabled``.
+
+    Example:
+        >>> with progress_bar(3, enabled=False) as bar:
+        ...     bar.update(3)
+    """
+    return tqdm(
+        total=total,
+        desc="scoring",
+        unit=" rows",
+        disable=not enabled,
+        file=sys.stderr,
+        delay=PROGRESS_DELAY_S,
+        smoothing=0.1,
+    )
+
+
+def predict_scores(
+    model: PreTrainedModel,
+    tokenizer,
+    texts: Sequence[str],
+    *,
+    batch_size: int = 256,
+    shard: Shard | None = None,
+    progress: bool = False,
+) -> np.ndarray:
+    """Scores ``(len(texts), num_labels)`` for raw texts, in the order given.
+
+    Texts are encoded in one batch call, sorted by length so each batch pads little, and run under
+    `torch.inference_mode`. With a ``shard`` (`rnn_models.serving.sharding.Shard`) of several processes, only this
+    process's share of the batches is scored and the other rows hold NaN (`rnn_models.serving.sharding.gather_scores`
+    merges the shares). ``progress``: a bar on stderr (`progress_bar`).
+
+    Example:
+        >>> from rnn_models import RNNConfig, RNNForSequenceClassification, RNNTokenizerFast
+        >>> tokenizer = RNNTokenizerFast.from_texts(["good day", "bad day"])
+        >>> model = RNNForSequenceClassification(RNNConfig(vocab_size=len(tokenizer), embedding_dim=4)).eval()
+        >>> predict_scores(model, tokenizer, ["good day", "day"]).shape
+        (2, 1)
+    """
+    max_length = model.config.max_length
+    encoded = tokenizer(list(texts), truncation=True, max_length=max_length)["input_ids"]
+    batches = length_sorted_batches([len(ids) for ids in encoded], batch_size)
+    padding = "max_length" if model.config.keras_compatible else "longest"
+    device = next(model.parameters()).device
+    scores = np.full((len(encoded), model.config.num_labels), np.nan, dtype=np.float32)
+    with torch.inference_mode(), progress_bar(len(encoded), progress) as bar:
+        for rows, round_rows in (shard or Shard()).take(batches):
+            batch = tokenizer.pad(
+                {"input_ids": [encoded[i] for i in rows]},
+                padding=padding,
+                max_length=max_length,
+                return_tensors="pt",
+            )
+            logits = model(
+                batch["input_ids"].to(device), attention_mask=batch["attention_mask"].to(device)
+            ).logits
+            scores[rows] = to_scores(logits.float(), model.config).cpu().numpy()
+            bar.update(round_rows)
+    return scores

@@ -1,0 +1,69 @@
+"""Test data built on the fly and shared by several test modules: a learnable table with its vectors, the
+train command's arguments on it, word2vec binary bytes, a folder's fingerprint."""
+
+import hashlib
+import random
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from rnn_models.commands.train import parse_train_args
+
+GOOD = ["thanks", "great", "helpful", "source", "agree", "fixed", "article", "citation", "welcome", "nice"]
+BAD = ["idiot", "stupid", "moron", "loser", "pathetic"]
+FILLER = ["the", "this", "edit", "page", "is", "a", "you", "section", "please", "again", "here", "today"]
+
+
+def make_dataset(folder: Path, rows: int = 240, seed: int = 0) -> tuple[Path, Path]:
+    """A CSV where ``toxic`` = the text holds a BAD word, and 8-d vectors that separate BAD from GOOD."""
+    rng = random.Random(seed)
+    folder.mkdir(parents=True, exist_ok=True)
+    records = []
+    for i in range(rows):
+        toxic = int(i % 4 == 0)
+        words = rng.sample(FILLER, 4) + rng.sample(GOOD, 2) + ([rng.choice(BAD)] if toxic else [])
+        rng.shuffle(words)
+        records.append({"id": f"r{i}", "comment_text": " ".join(words).capitalize() + "!", "toxic": toxic})
+    csv = folder / "train.csv"
+    pd.DataFrame(records).to_csv(csv, index=False)
+    vectors = folder / "vectors.txt"
+    vector_rng = np.random.default_rng(seed)
+    lines = []
+    for word in GOOD + BAD + FILLER:
+        values = vector_rng.normal(0, 0.1, 8)
+        values[0] = 1.0 if word in BAD else -1.0 if word in GOOD else 0.0
+        lines.append(word + " " + " ".join(f"{v:.5f}" for v in values))
+    vectors.write_text("\n".join(lines) + "\n")
+    return csv, vectors
+
+
+def arguments(tmp_path: Path, *extra: str):
+    csv, vectors = make_dataset(tmp_path)
+    return parse_train_args(
+        [
+            "--train_file", str(csv), "--vectors", str(vectors), "--output_dir", str(tmp_path / "out"),
+            "--preset", "gru", "--num_train_epochs", "4", "--learning_rate", "0.01", "--disable_tqdm", "true",
+            "--per_device_train_batch_size", "16",
+            "--no_vectors_cache", "--logging_strategy", "no", *extra,
+        ]
+    )  # fmt: skip
+
+
+def fingerprint(folder: Path) -> dict[str, str]:
+    """Every file and folder under ``folder`` with the sha256 of its content ("" for folders)."""
+    return {
+        str(path.relative_to(folder)): hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else ""
+        for path in sorted(folder.rglob("*"))
+    }
+
+
+def word2vec_binary(
+    words: list[bytes], matrix: np.ndarray, newline: bool = True, count: int | None = None
+) -> bytes:
+    header = f"{len(words) if count is None else count} {matrix.shape[1]}\n".encode()
+    records = [
+        w + b" " + matrix[i].astype("<f4").tobytes() + (b"\n" if newline else b"")
+        for i, w in enumerate(words)
+    ]
+    return header + b"".join(records)

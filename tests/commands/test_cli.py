@@ -1,0 +1,227 @@
+"""The `rnn-models` command: one-line user errors, JSON outputs equal to the pipeline's scores."""
+
+import io
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import torch
+from transformers import pipeline
+
+from conftest import tiny_config
+from rnn_models import RNNForSequenceClassification, RNNTokenizerFast
+from rnn_models.commands.cli import main
+from rnn_models.commands.score import show_progress
+from rnn_models.serving import inference
+from rnn_models.training.metrics import roc_auc
+
+TEXTS = ["thanks for the fix", "you idiot stop this", "", "a fine source thanks", "stupid idiot edit"]
+LABELS = [0, 1, 0, 0, 1]
+
+
+@pytest.fixture(scope="module")
+def model_dir(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("model")
+    tokenizer = RNNTokenizerFast.from_texts(TEXTS, max_length=20)
+    torch.manual_seed(0)
+    config = tiny_config("bilstm", vocab_size=len(tokenizer), id2label={0: "toxic"}, max_length=20)
+    RNNForSequenceClassification(config).save_pretrained(folder)
+    tokenizer.save_pretrained(folder)
+    return folder
+
+
+@pytest.fixture()
+def table(tmp_path):
+    path = tmp_path / "comments.csv"
+    pd.DataFrame({"id": [f"c{i}" for i in range(5)], "comment_text": TEXTS, "toxic": LABELS}).to_csv(
+        path, index=False
+    )
+    return path
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_predict_texts_prints_one_json_line_per_text_with_pipeline_scores(model_dir, capsys):
+    code, out, _ = run(capsys, "predict", "--model", str(model_dir), *TEXTS[:2])
+    lines = [json.loads(line) for line in out.splitlines()]
+    expected = pipeline("text-classification", model=str(model_dir))(TEXTS[:2])
+    assert code == 0 and [line["text"] for line in lines] == TEXTS[:2]
+    for line, want in zip(lines, expected, strict=True):
+        assert line["toxic"] == pytest.approx(want["score"], abs=1e-6)
+
+
+def test_predict_file_keys_rows_by_id(model_dir, table, capsys):
+    code, out, _ = run(
+        capsys, "predict", "--model", str(model_dir), "--file", str(table), "--batch_size", "2"
+    )
+    lines = [json.loads(line) for line in out.splitlines()]
+    assert code == 0 and [line["id"] for line in lines] == ["c0", "c1", "c2", "c3", "c4"]
+    _, out_single, _ = run(capsys, "predict", "--model", str(model_dir), TEXTS[4])
+    assert lines[4]["toxic"] == json.loads(out_single)["toxic"]  # batching and sorting change nothing
+
+
+def test_evaluate_prints_the_roc_auc_of_the_scores(model_dir, table, capsys):
+    code, out, _ = run(capsys, "evaluate", "--model", str(model_dir), "--file", str(table))
+    result = json.loads(out)
+    _, predicted, _ = run(capsys, "predict", "--model", str(model_dir), "--file", str(table))
+    scores = [json.loads(line)["toxic"] for line in predicted.splitlines()]
+    expected = roc_auc(scores, LABELS)["roc_auc"]
+    assert code == 0 and result["num_rows"] == 5
+    assert result["roc_auc"] == pytest.approx(expected, abs=1e-6) == result["roc_auc_per_label"]["toxic"]
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["train", "--train_file", "missing.csv"], r"rnn-models train: error: missing.csv: no such file"),
+        (
+            ["evaluate", "--model", "MODEL", "--file", "TABLE", "--label_columns", "insult"],
+            r"no column 'insult'",
+        ),
+        (["predict", "--model", "MODEL"], r"give either texts or --file"),
+        (["predict", "--model", "/no/such/model", "hi"], r"rnn-models predict: error: "),
+    ],
+)
+def test_user_errors_are_one_line_without_traceback(argv, message, model_dir, table, capsys):
+    argv = [str(model_dir) if a == "MODEL" else str(table) if a == "TABLE" else a for a in argv]
+    code, out, err = run(capsys, *argv)
+    assert code == 1 and out == ""
+    assert err.endswith("\n") and len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    assert pytest.importorskip("re").search(message, err)
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--train_file", "missing.csv"], r"^rnn-models train: error: missing.csv: no such file$"),
+        (["--validation_file", "missing.csv"], r"^rnn-models train: error: missing.csv: no such file$"),
+        (["--label_columns", "hate"], r"^rnn-models train: error: .*no column 'hate'"),
+        (["--vectors", "missing.txt"], r"error: \S*missing.txt: no such word-vector file$"),
+    ],
+)
+def test_train_input_errors_come_before_an_existing_output_folder(argv, message, capsys):
+    """`rnn-models train` once, then again with a bad input: the input is named, not the folder the first
+    run left in the current folder, and nothing is written."""
+    folder = Path("rnn-model")  # the default --output_dir, in this test's own folder
+    folder.mkdir()
+    (folder / "config.json").write_text("{}")
+    code, out, err = run(capsys, "train", *argv)
+    assert code == 1 and out == "" and len(err.strip().splitlines()) == 1
+    assert re.search(message, err.strip()), err
+    assert [p.name for p in Path().iterdir()] == ["rnn-model"]
+    assert [p.name for p in folder.iterdir()] == ["config.json"]
+    assert (folder / "config.json").read_text() == "{}"
+
+
+def test_debug_shows_the_traceback(capsys):
+    with pytest.raises(FileNotFoundError):
+        main(["train", "--train_file", "missing.csv", "--debug"])
+
+
+def test_usage_and_unknown_command(capsys):
+    assert main([]) == 2 and "usage: rnn-models" in capsys.readouterr().out
+    assert main(["--help"]) == 0
+    assert main(["fly"]) == 2 and "unknown command 'fly'" in capsys.readouterr().err
+
+
+def test_console_script_exits_non_zero_without_traceback(tmp_path):
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "rnn_models",
+            "train",
+            "--train_file",
+            str(tmp_path / "none.csv"),
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 1
+    assert done.stderr.strip().endswith("none.csv: no such file") and "Traceback" not in done.stderr
+
+
+def test_predict_output_writes_the_kaggle_submission_format(model_dir, table, tmp_path, capsys):
+    submission = tmp_path / "submission.csv"
+    argv = ["predict", "--model", str(model_dir), "--file", str(table)]
+    code, out, err = run(capsys, *argv, "--output", str(submission))
+    written = pd.read_csv(submission)
+    _, printed, _ = run(capsys, *argv)
+    expected = [json.loads(line) for line in printed.splitlines()]
+    assert code == 0 and out == "" and "wrote 5 rows" in err
+    assert list(written.columns) == ["id", "toxic"] and list(written["id"]) == [row["id"] for row in expected]
+    assert list(written["toxic"]) == pytest.approx([row["toxic"] for row in expected], abs=1e-12)
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no temporary file left
+
+
+def test_predict_output_never_overwrites_without_overwrite(model_dir, table, tmp_path, capsys):
+    submission = tmp_path / "submission.csv"
+    submission.write_text("mine\n")
+    argv = ["predict", "--model", str(model_dir), "--file", str(table), "--output", str(submission)]
+    code, out, err = run(capsys, *argv)
+    assert code == 1 and out == "" and len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    assert err.strip().endswith("submission.csv exists; pass --overwrite to replace it")
+    assert submission.read_text() == "mine\n"
+    assert run(capsys, *argv, "--overwrite")[0] == 0
+    assert submission.read_text().startswith("id,toxic\n")
+
+
+@pytest.mark.parametrize(
+    ("output", "message"),
+    [
+        ("out.xlsx", r"out.xlsx: unsupported output type '.xlsx'; expected one of .csv, .tsv, .jsonl"),
+        ("no/such/dir/out.csv", r"no/such/dir: no such folder for --output"),
+    ],
+)
+def test_predict_output_errors_are_one_line(output, message, model_dir, tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run(capsys, "predict", "--model", str(model_dir), "hi", "--output", output)
+    assert code == 1 and out == "" and len(err.strip().splitlines()) == 1
+    assert pytest.importorskip("re").search(message, err)
+
+
+class FakeTerminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.parametrize(
+    ("flag", "disabled"), [([], False), (["--disable_tqdm"], True), (["--disable_tqdm", "false"], False)]
+)
+def test_progress_bar_shows_on_a_terminal_unless_disabled(
+    flag, disabled, model_dir, table, monkeypatch, capsys
+):
+    monkeypatch.setattr(inference, "PROGRESS_DELAY_S", 0)  # no wait before the bar: it shows at once
+    argv = ["predict", "--model", str(model_dir), "--file", str(table), "--batch_size", "2"]
+    _, piped, piped_err = run(capsys, *argv, *flag)  # stderr is no terminal here: never a bar
+    terminal = FakeTerminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    code, out, _ = run(capsys, *argv, *flag)
+    assert code == 0 and out == piped and len(out.splitlines()) == 5  # stdout is the same, bar or not
+    assert "rows/s" not in piped_err
+    bar = terminal.getvalue()
+    assert ("scoring" in bar and "5/5" in bar and "rows/s" in bar) is not disabled
+
+
+def test_progress_bar_leaves_the_output_file_as_it_was(model_dir, table, tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(inference, "PROGRESS_DELAY_S", 0)
+    argv = ["predict", "--model", str(model_dir), "--file", str(table), "--batch_size", "2", "--output"]
+    run(capsys, *argv, str(tmp_path / "piped.csv"))
+    monkeypatch.setattr(sys, "stderr", FakeTerminal())
+    assert run(capsys, *argv, str(tmp_path / "terminal.csv"))[0] == 0
+    assert "5/5" in sys.stderr.getvalue()
+    assert (tmp_path / "terminal.csv").read_bytes() == (tmp_path / "piped.csv").read_bytes()
+
+
+def test_show_progress_needs_a_terminal_and_no_disable_flag():
+    assert show_progress(False, FakeTerminal()) is True
+    assert show_progress(True, FakeTerminal()) is False
+    assert show_progress(False, io.StringIO()) is False

@@ -1,0 +1,101 @@
+"""The distributed path on CPU: two processes through torchrun; only rank 0 writes the output."""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import torch
+from builders import make_dataset
+
+from conftest import tiny_config
+from rnn_models import RNNForSequenceClassification, RNNTokenizerFast
+
+TORCHRUN = shutil.which("torchrun", path=str(Path(sys.executable).parent)) or "torchrun"
+ENV = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONPATH": ""}
+
+
+def test_torchrun_two_processes_train_and_only_rank_zero_writes(tmp_path):
+    csv, vectors = make_dataset(tmp_path)
+    out = tmp_path / "out"
+    command = [
+        TORCHRUN, "--standalone", "--nproc_per_node", "2", "-m", "rnn_models", "train",
+        "--train_file", str(csv), "--vectors", str(vectors), "--output_dir", str(out), "--max_steps", "4",
+        "--per_device_train_batch_size", "8", "--disable_tqdm", "true", "--no_vectors_cache",
+    ]  # fmt: skip
+    done = subprocess.run(command, capture_output=True, text=True, env=ENV, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stdout.count("model folder:") == 1  # the summary comes from rank 0 alone
+    state = json.loads((out / "trainer_state.json").read_text())
+    assert state["global_step"] == 4
+    assert {"model.safetensors", "config.json", "eval_results.json", "README.md"} <= {
+        p.name for p in out.iterdir()
+    }
+    assert not any(p.name.startswith(".") for p in out.iterdir())
+    training_args = json.loads((out / "training_args.json").read_text())
+    assert training_args["use_cpu"] is True
+
+
+def saved_model_and_table(folder: Path) -> tuple[Path, Path]:
+    """A tiny two-label model and a 30-row table with both labels: 8 batches of 4, so both processes score."""
+    table, _ = make_dataset(folder, rows=30)
+    rows = pd.read_csv(table)
+    rows["other"] = [i % 3 == 0 for i in range(len(rows))]
+    rows.to_csv(table, index=False)
+    tokenizer = RNNTokenizerFast.from_texts(rows["comment_text"].tolist(), max_length=20)
+    torch.manual_seed(0)
+    labels = {0: "toxic", 1: "other"}
+    config = tiny_config("bilstm", vocab_size=len(tokenizer), id2label=labels, max_length=20)
+    config.problem_type = "multi_label_classification"
+    model = folder / "model"
+    RNNForSequenceClassification(config).save_pretrained(model)
+    tokenizer.save_pretrained(model)
+    return model, table
+
+
+LAUNCHERS = {
+    "torchrun": [TORCHRUN, "--standalone", "--nproc_per_node", "2"],
+    "accelerate launch": [
+        shutil.which("accelerate", path=str(Path(sys.executable).parent)) or "accelerate",
+        "launch", "--multi_gpu", "--num_processes", "2", "--num_machines", "1", "--mixed_precision", "no",
+        "--dynamo_backend", "no",
+    ],  # --multi_gpu: torchrun underneath, on the CPU here (accelerate's --cpu starts one process)
+}  # fmt: skip
+
+
+def run_cli(*argv: str, launcher: str | None = None) -> subprocess.CompletedProcess:
+    """``rnn-models ...`` in one process, or in two through ``launcher`` (a key of `LAUNCHERS`)."""
+    command = [
+        *(LAUNCHERS[launcher] if launcher else [sys.executable]),
+        "-m",
+        "rnn_models",
+        *argv,
+    ]
+    return subprocess.run(command, capture_output=True, text=True, env=ENV, timeout=600)
+
+
+@pytest.mark.parametrize("launcher", list(LAUNCHERS))
+def test_two_processes_predict_one_file_equal_to_one_process(launcher, tmp_path):
+    model, table = saved_model_and_table(tmp_path)
+    scoring = ["predict", "--model", str(model), "--file", str(table), "--batch_size", "4", "--output"]
+    alone = run_cli(*scoring, str(tmp_path / "alone.csv"))
+    assert alone.returncode == 0, alone.stderr[-3000:]
+    merged = run_cli(*scoring, str(tmp_path / "merged.csv"), launcher=launcher)
+    assert merged.returncode == 0, merged.stderr[-3000:]
+    assert (tmp_path / "merged.csv").read_bytes() == (tmp_path / "alone.csv").read_bytes()  # row order too
+    assert merged.stderr.count("wrote 30 rows") == 1 and merged.stdout == ""  # rank 0 alone writes
+    assert "scored by 2 processes" in merged.stderr and "scored by" not in alone.stderr
+    assert not [p.name for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temporary file left
+
+
+def test_torchrun_evaluate_prints_one_json_equal_to_one_process(tmp_path):
+    model, table = saved_model_and_table(tmp_path)
+    scoring = ["evaluate", "--model", str(model), "--file", str(table), "--batch_size", "4"]
+    alone, merged = run_cli(*scoring), run_cli(*scoring, launcher="torchrun")
+    assert alone.returncode == 0 and merged.returncode == 0, merged.stderr[-3000:]
+    assert merged.stdout == alone.stdout and len(merged.stdout.splitlines()) == 1
+    assert json.loads(merged.stdout)["num_rows"] == 30

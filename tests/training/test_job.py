@@ -1,0 +1,156 @@
+"""The main job end to end on a tiny generated dataset whose labels are learnable."""
+
+import json
+from pathlib import Path
+
+import pytest
+import torch
+from builders import arguments
+from safetensors.torch import load_file
+from transformers import TrainerCallback
+
+from rnn_models.commands.train import parse_train_args, save_run
+from rnn_models.training.job import train
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory):
+    tmp_path = tmp_path_factory.mktemp("trained")
+    model_args, data_args, args = arguments(tmp_path)
+    run = train(model_args, data_args, args)
+    results = save_run(run, model_args, data_args, args)
+    return run, results, Path(args.output_dir)
+
+
+def test_held_out_auc_shows_the_labels_were_learned(trained):
+    run, results, _ = trained
+    assert results["roc_auc"] > 0.9
+    assert results["roc_auc_per_label"]["toxic"] == results["roc_auc"]
+    assert run.metrics["eval_roc_auc"] == pytest.approx(results["roc_auc"])
+
+
+def test_output_folder_is_a_complete_hugging_face_model(trained):
+    _, results, out = trained
+    names = {p.name for p in out.iterdir()}
+    expected = {
+        "config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json", "configuration_rnn.py",
+        "modeling_rnn.py", "recurrent_layers.py", "eval_results.json", "roc_curve.png", "README.md", "trainer_state.json",
+        "training_args.json", "run_args.json",
+    }  # fmt: skip
+    assert expected <= names
+    assert not any(name.startswith(".") for name in names)  # no staging or temp files left behind
+    saved = json.loads((out / "eval_results.json").read_text())
+    assert saved["roc_auc"] == results["roc_auc"] and saved["num_validation_rows"] == 48
+    assert {"loss", "samples_per_second", "train_samples_per_second"} <= set(saved)
+    assert (out / "roc_curve.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    card = (out / "README.md").read_text()
+    assert "pipeline_tag: text-classification" in card and f"{results['roc_auc']:.4f}" in card
+
+
+def test_trained_folder_scores_like_the_trained_model(trained):
+    from transformers import pipeline
+
+    run, _, out = trained
+    classifier = pipeline("text-classification", model=str(out))
+    model = run.trainer.model.eval()
+    batch = run.tokenizer(["you are a pathetic idiot"], return_tensors="pt")
+    with torch.no_grad():
+        expected = torch.sigmoid(model(**batch).logits).item()
+    assert classifier("you are a pathetic idiot")[0] == {
+        "label": "toxic",
+        "score": pytest.approx(expected, abs=1e-6),
+    }
+
+
+def test_frozen_vectors_are_unchanged_by_training(trained):
+    run, _, out = trained
+    from rnn_models.vectors import build_embedding_matrix, load_vectors
+
+    vectors = load_vectors(out.parent / "vectors.txt", cache=False)
+    matrix, _ = build_embedding_matrix(run.tokenizer, vectors)
+    weights = load_file(out / "model.safetensors")
+    torch.testing.assert_close(weights["rnn.embeddings.weight"], torch.from_numpy(matrix), rtol=0, atol=0)
+
+
+def test_the_default_preset_learns_its_vectors_and_bag_and_its_folder_scores_like_it(tmp_path):
+    from transformers import pipeline
+
+    model_args, data_args, args = arguments(tmp_path, "--preset", "bilstm_ngrams", "--learning_rate", "0.003")
+    run = train(model_args, data_args, args)
+    save_run(run, model_args, data_args, args)
+    out = Path(args.output_dir)
+    assert run.metrics["eval_roc_auc"] > 0.9
+    model = run.trainer.model.eval()
+    words = run.tokenizer.embedding_index
+    assert (
+        model.ngrams.word_weights.weight[words["idiot"]].item()
+        > model.ngrams.word_weights.weight[words["thanks"]].item()
+    )
+    trained_rows = load_file(out / "model.safetensors")["rnn.embeddings.weight"]
+    assert not torch.equal(trained_rows[words["idiot"]], torch.zeros_like(trained_rows[0]))
+    batch = run.tokenizer(["you are a pathetic idiot"], return_tensors="pt")
+    with torch.no_grad():
+        expected = torch.sigmoid(model(**batch).logits).item()
+    classifier = pipeline("text-classification", model=str(out))
+    assert classifier("you are a pathetic idiot")[0]["score"] == pytest.approx(expected, abs=1e-6)
+
+
+class StopAfterFirstEpoch(TrainerCallback):
+    """Ends training after the first epoch's checkpoint, as a crash there would."""
+
+    def on_save(self, args, state, control, **kwargs):
+        control.should_training_stop = True
+
+
+def test_resume_from_checkpoint_reaches_the_same_final_weights(tmp_path):
+    full_args = arguments(tmp_path / "full", "--num_train_epochs", "2")
+    full = train(*full_args)
+    interrupted_args = arguments(tmp_path / "resumed", "--num_train_epochs", "2")
+    train(*interrupted_args, callbacks=[StopAfterFirstEpoch()])
+    model_args, data_args, args = arguments(tmp_path / "resumed", "--num_train_epochs", "2")
+    args.resume_from_checkpoint = "last"
+    resumed = train(model_args, data_args, args)
+    for (name, a), (_, b) in zip(
+        full.trainer.model.state_dict().items(), resumed.trainer.model.state_dict().items(), strict=True
+    ):
+        torch.testing.assert_close(a, b, rtol=0, atol=1e-6, msg=name)
+    assert resumed.metrics["eval_roc_auc"] == full.metrics["eval_roc_auc"]
+
+
+def test_existing_output_folder_is_not_overwritten(tmp_path):
+    model_args, data_args, args = arguments(tmp_path)
+    Path(args.output_dir).mkdir()
+    (Path(args.output_dir) / "notes.txt").write_text("mine")
+    with pytest.raises(ValueError, match=r"out already exists and is not empty; pass --overwrite_output_dir"):
+        train(model_args, data_args, args)
+    assert (Path(args.output_dir) / "notes.txt").read_text() == "mine"
+
+
+def test_resume_without_a_checkpoint_says_so(tmp_path):
+    model_args, data_args, args = arguments(tmp_path)
+    args.resume_from_checkpoint = "last"
+    with pytest.raises(ValueError, match=r"no checkpoint-\* folder to resume from"):
+        train(model_args, data_args, args)
+
+
+def test_defaults_are_the_keras_recipe_with_the_bilstm_ngrams_preset():
+    model_args, data_args, args = parse_train_args([])
+    expected = ("bilstm_ngrams", 1500, "glove-6b-50d")
+    assert (model_args.preset, model_args.max_length, model_args.vectors) == expected
+    assert (args.per_device_train_batch_size, args.num_train_epochs, args.learning_rate) == (64, 5.0, 1e-3)
+    assert (args.adam_epsilon, args.weight_decay, args.lr_scheduler_type) == (1e-7, 0.0, "constant")
+    assert (
+        args.train_sampling_strategy == "group_by_length" and model_args.train_embeddings is None
+    )  # preset's
+    assert data_args.train_file == "demo" and data_args.label_columns == ["toxic"]
+
+
+def test_arguments_from_a_json_or_yaml_file(tmp_path):
+    (tmp_path / "args.json").write_text(
+        json.dumps({"preset": "bilstm", "output_dir": "x", "max_rows": 12000})
+    )
+    (tmp_path / "args.yaml").write_text("preset: gru\noutput_dir: y\nlabel_columns: [toxic, insult]\n")
+    model_args, data_args, _ = parse_train_args([str(tmp_path / "args.json")])
+    assert (model_args.preset, data_args.max_rows) == ("bilstm", 12000)
+    model_args, data_args, args = parse_train_args([str(tmp_path / "args.yaml")])
+    assert (model_args.preset, data_args.label_columns, args.output_dir) == ("gru", ["toxic", "insult"], "y")
