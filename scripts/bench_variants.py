@@ -64,6 +64,11 @@ p.add_argument("--head_hidden", type=int, default=0)
 p.add_argument("--nb_init", type=float, default=0.0)
 # tfidf: the bag's features weighted as TF-IDF (sublinear tf, idf, L2 norm per family), precomputed per row
 p.add_argument("--bag_weighting", default="bag")
+# A fixed per-row logit added to the model's (stacking): an .npz with "tr" (out-of-fold on the training split)
+# and "va" (a model fitted on all training rows), shape (rows, labels), e.g. NB-LR's decision function.
+p.add_argument("--offset", default=None)
+p.add_argument("--offset_scale", type=float, default=1.0)
+p.add_argument("--save_scores", default=None)  # .npy of the last epoch's validation logits (rows, labels)
 args = p.parse_args()
 torch.set_num_threads(args.threads)
 torch.manual_seed(args.seed)
@@ -119,6 +124,13 @@ if args.subword or args.ngram_logit:
 
 labels = slice(None) if args.label == -1 else slice(args.label, args.label + 1)
 y_tr, y_va = d["y_tr"][:, labels], d["y_va"][:, labels].numpy()
+offsets = None
+if args.offset:
+    loaded = np.load(args.offset)
+    offsets = {
+        k: torch.tensor(loaded[k][:, : y_tr.shape[1]] * args.offset_scale, dtype=torch.float32)
+        for k in ("tr", "va")
+    }
 L = y_tr.shape[1]
 
 
@@ -247,6 +259,8 @@ class Model(nn.Module):
                 else self.ngram_logits(ids, lengths)
             )
             logits = logits + bag
+        if offsets is not None:
+            logits = logits + offsets[split][torch.as_tensor(rows)]
         return logits
 
     def ngram_logits(self, ids, lengths):
@@ -337,7 +351,7 @@ def evaluate():
         for s in range(0, len(order), 256):
             rows = order[s : s + 256]
             x, lens = batch(rows, ids_va)
-            scores[rows] = torch.sigmoid(model(x, lens, rows, "va")).double().numpy()
+            scores[rows] = model(x, lens, rows, "va").double().numpy()  # logits: same ranking as sigmoid
     model.train()
     aucs = [roc_auc_score(y_va[:, j], scores[:, j]) for j in range(L)]
     return float(np.mean(aucs)), scores
@@ -361,6 +375,8 @@ for epoch in range(args.epochs):
     history.append(round(auc, 4))
     print(f"epoch {epoch + 1}: auc {auc:.4f} ({time.perf_counter() - start:.0f} s)", flush=True)
 secs = time.perf_counter() - start
+if args.save_scores:
+    np.save(args.save_scores, evaluate()[1])
 rec = {"args": vars(args), "auc": history[-1], "history": history, "seconds": round(secs, 1)}
 print("RESULT", json.dumps(rec))
 with open(args.results, "a") as f:

@@ -102,6 +102,25 @@ def _check_ngrams(config: "RNNConfig") -> None:
         raise ValueError(f"RNNConfig.ngram_learning_rate_scale={scale!r} is invalid; expected a number > 0.")
 
 
+def _check_text_features(config: "RNNConfig") -> None:
+    size, groups = config.text_feature_size, config.text_feature_groups
+    if size == 0:
+        return
+    _check_positive_int("text_feature_size", size)
+    if (
+        not isinstance(groups, list)
+        or not groups
+        or groups[0] != 1
+        or any(not isinstance(g, int) or isinstance(g, bool) for g in groups)
+        or groups != sorted(set(groups))
+        or groups[-1] >= size
+    ):
+        raise ValueError(
+            f"RNNConfig.text_feature_groups={groups!r} is invalid; expected the first id of each group of raw-text "
+            f"features, ascending from 1 and below text_feature_size={size} (e.g. [1, first character n-gram id])."
+        )
+
+
 def _check_recurrent_layers(config: "RNNConfig") -> None:
     layers = config.recurrent_layers
     if not isinstance(layers, list) or not layers or not all(isinstance(layer, dict) for layer in layers):
@@ -204,6 +223,12 @@ class RNNConfig(PreTrainedConfig):
         ngram_max_per_word: character n-grams kept per word (the first ones, shortest first).
         ngram_learning_rate_scale: the bag's weights learn this many times faster than the rest of the
             model (stored divided by it): sparse linear features need larger steps.
+        text_feature_size: ``0`` (off) or the rows of a linear model over features of the raw text (word and
+            character n-grams with their symbols, `rnn_models.model.text_feature_logits.TextFeatureLogits`), which
+            the tokenizer gives as ``text_feature_ids`` / ``text_feature_counts``: padding, then the n-grams.
+        text_feature_groups: the first id of each group of those features (``[1, first character n-gram]``);
+            each group's TF-IDF row is normalised on its own, as two vectorizers side by side.
+        text_feature_sublinear_tf: ``1 + log(count)`` as the term frequency (``False``: the count).
         gru_reset_after: GRU layout. ``True`` is PyTorch's and Keras 2.x/3's default (reset gate applied
             after the recurrent matmul); ``False`` is the TF1-era Keras layout, run by a slower step loop.
         recurrent_activation: gate activation of LSTM / GRU layers: ``"sigmoid"`` (fused kernels), or Keras's
@@ -257,6 +282,9 @@ class RNNConfig(PreTrainedConfig):
     ngram_learning_rate_scale: float = 1.0
     recurrent_layers: list[dict[str, Any]] | None = None
     head_layers: list[dict[str, Any]] | None = None
+    text_feature_size: int = 0
+    text_feature_groups: list[int] | None = None
+    text_feature_sublinear_tf: bool = True
 
     def __post_init__(self, **kwargs: Any) -> None:
         if self.id2label is None:
@@ -276,6 +304,7 @@ class RNNConfig(PreTrainedConfig):
         for field in ("vocab_size", "embedding_dim", "hidden_size", "num_layers", "max_length"):
             _check_positive_int(field, getattr(self, field))
         _check_ngrams(self)
+        _check_text_features(self)
         if self.recurrent_layers is not None:
             _check_recurrent_layers(self)
             self.num_layers = len(self.recurrent_layers)

@@ -20,6 +20,7 @@ from .configuration_rnn import RNNConfig
 from .from_vectors import config_for_matrix, embedding_matrix, words_by_id
 from .keras_padding import keras_pad
 from .recurrent_layers import ChannelDropout, RecurrentLayer, length_chunks
+from .text_feature_logits import TextFeatureLogits
 
 __all__ = ["RNNForSequenceClassification", "RNNModel", "RNNModelOutput", "RNNPreTrainedModel"]
 
@@ -87,6 +88,9 @@ class RNNPreTrainedModel(PreTrainedModel):
             nn.init.zeros_(module.running_mean)
             nn.init.ones_(module.running_var)
             nn.init.zeros_(module.num_batches_tracked)
+        elif isinstance(module, TextFeatureLogits):  # fitted by the training job; a linear model starts at 0
+            nn.init.zeros_(module.weight.weight)
+            nn.init.zeros_(module.bias)
         elif isinstance(module, NgramLogits):  # after its tables (children first): a linear model starts at 0
             for table in (module.char_ngram_weights, module.word_weights, module.word_pair_weights):
                 nn.init.zeros_(table.weight)
@@ -355,6 +359,7 @@ class RNNForSequenceClassification(RNNPreTrainedModel):
         self.dropout = nn.Dropout(config.classifier_dropout)
         self.classifier = nn.Linear(config.classifier_input_size, config.num_labels)
         self.ngrams = NgramLogits(config) if config.ngram_buckets else None
+        self.text_features = TextFeatureLogits(config) if config.text_feature_size else None
         self.post_init()
         self.apply_embedding_freeze()
 
@@ -373,12 +378,22 @@ class RNNForSequenceClassification(RNNPreTrainedModel):
         attention_mask: torch.Tensor | None = None,
         labels: torch.Tensor | None = None,
         return_dict: bool | None = None,
+        text_feature_ids: torch.LongTensor | None = None,
+        text_feature_counts: torch.Tensor | None = None,
     ) -> SequenceClassifierOutput | tuple:
         _, pooled, _ = self.rnn.encode(input_ids, attention_mask, return_sequence=False)
         features = pooled if self.head is None else self.head(pooled)  # (batch, classifier_input_size)
         logits = self.classifier(self.dropout(features))  # (batch, num_labels)
         if self.ngrams is not None:
             logits = logits + self.ngrams(input_ids, self.rnn._mask(input_ids, attention_mask))
+        if self.text_features is not None:
+            if text_feature_ids is None or text_feature_counts is None:
+                raise ValueError(
+                    "This model also reads features of the raw text: pass text_feature_ids and text_feature_counts "
+                    "as its tokenizer makes them (where rnn-models is not installed, load the tokenizer with "
+                    "AutoTokenizer.from_pretrained(..., trust_remote_code=True))."
+                )
+            logits = logits + self.text_features(text_feature_ids, text_feature_counts)
         loss = None if labels is None else classification_loss(logits, labels, self.config)
         return_dict = return_dict if return_dict is not None else self.config.return_dict
         if not return_dict:

@@ -22,8 +22,10 @@ import os
 from typing import Any
 
 import numpy as np
-from transformers import BatchEncoding, TokenizersBackend
+from transformers import BatchEncoding
 
+from ..model.text_features import TextFeatureVocabulary
+from ..model.tokenization_text_features import TEXT_FEATURES_FILE, RNNTextFeaturesTokenizer
 from .keras_sequences import pad_batch, pad_lists, split_lists
 from .keras_vocabulary import KERAS_FILTERS, KerasVocabulary
 from .tokenizer_json import build_backend
@@ -57,7 +59,7 @@ def _positive(max_length: Any) -> int:
     return max_length
 
 
-class RNNTokenizerFast(TokenizersBackend):
+class RNNTokenizerFast(RNNTextFeaturesTokenizer):
     r"""Keras ``Tokenizer`` + ``pad_sequences`` as a transformers fast tokenizer (see the module docstring).
 
     Build it with `from_texts` (Keras ``fit_on_texts``) or `from_keras_json`; ``tok(texts, padding="max_length",
@@ -76,6 +78,7 @@ class RNNTokenizerFast(TokenizersBackend):
         "tokenizer_file": "tokenizer.json",
         "keras_tokenizer_file": KERAS_TOKENIZER_FILE,
         "vectors_words_file": VECTORS_WORDS_FILE,
+        "text_features_file": TEXT_FEATURES_FILE,
     }
     model_input_names = ["input_ids", "attention_mask"]
     padding_side = "left"
@@ -111,20 +114,32 @@ class RNNTokenizerFast(TokenizersBackend):
     @classmethod
     def from_texts(cls, texts: Any, *, num_words: int | None = None, oov_token: str | None = None,
                    filters: str = KERAS_FILTERS, lower: bool = True, split: str = " ",
-                   max_length: int = 1500) -> "RNNTokenizerFast":  # fmt: skip
+                   max_length: int = 1500,
+                   text_features: TextFeatureVocabulary | bool | None = None) -> "RNNTokenizerFast":  # fmt: skip
         """Keras ``Tokenizer(num_words, filters, lower, split, oov_token=oov_token).fit_on_texts(texts)``.
 
-        ``max_length`` becomes ``model_max_length`` (Keras ``pad_sequences(maxlen=...)``).
+        ``max_length`` becomes ``model_max_length`` (Keras ``pad_sequences(maxlen=...)``). ``text_features``: a
+        `TextFeatureVocabulary`, or ``True`` to fit one on ``texts`` (`rnn_models.text.text_feature_fitting`): the
+        tokenizer then also gives the raw text's n-grams (``text_feature_ids``, ``text_feature_counts``).
 
         Example:
             >>> tok = RNNTokenizerFast.from_texts(["b a b", "c"], num_words=3, oov_token="?")
             >>> tok.word_index, tok(["a b c d"])["input_ids"]
             ({'?': 1, 'b': 2, 'a': 3, 'c': 4}, [[1, 2, 1, 1]])
         """
+        texts = list(texts) if text_features is True else texts  # read twice
         vocabulary = KerasVocabulary.fit(
             texts, num_words=num_words, oov_token=oov_token, filters=filters, lower=lower, split=split
         )
-        return cls(keras_vocabulary=vocabulary, model_max_length=_positive(max_length))
+        if text_features is True:
+            from .text_feature_fitting import fit_text_features
+
+            text_features = fit_text_features(texts).vocabulary
+        return cls(
+            keras_vocabulary=vocabulary,
+            model_max_length=_positive(max_length),
+            text_features=text_features or None,
+        )
 
     @classmethod
     def from_keras_json(
@@ -195,6 +210,7 @@ class RNNTokenizerFast(TokenizersBackend):
             model_max_length=self.model_max_length,
             padding_side=self.padding_side,
             truncation_side=self.truncation_side,
+            text_features=self.text_features,
         )
 
     def _save_pretrained(self, save_directory: str | os.PathLike, file_names: tuple[str, ...], *args: Any,
@@ -236,7 +252,8 @@ class RNNTokenizerFast(TokenizersBackend):
         else:
             ids, mask = pad_batch(flat, lengths, length, side, self.truncation_side, with_mask)
         data = {"input_ids": ids, "attention_mask": mask} if with_mask else {"input_ids": ids}
-        return BatchEncoding(data, tensor_type=kwargs.get("return_tensors"))
+        encoding = BatchEncoding(data, tensor_type=kwargs.get("return_tensors"))
+        return self.add_text_features(encoding, text, text_pair, kwargs)
 
     def _takes_fast_path(self, text: Any, text_pair: Any, kwargs: dict[str, Any]) -> bool:
         return (

@@ -1,0 +1,61 @@
+"""The linear part over the raw text's n-grams (`text_features`): TF-IDF rows times one weight per n-gram and label.
+
+For ``config.text_feature_size > 0``. The rows are built as scikit-learn's ``TfidfVectorizer(sublinear_tf=True)``
+builds them, one L2 norm per group (word n-grams, character n-grams: two vectorizers side by side), and the
+weights are a linear model's on those rows. Training fits them as NB-LR does (naive Bayes log-count ratios
+scaling the rows, then logistic regression), and stores ratio x coefficient in one table, so the model computes
+exactly the fitted linear model's logit (`rnn_models.training.text_features` and its tests).
+
+Shipped next to the weights: imports only torch and the configuration.
+"""
+
+import torch
+from torch import nn
+
+from .configuration_rnn import RNNConfig
+
+__all__ = ["TextFeatureLogits"]
+
+
+class TextFeatureLogits(nn.Module):
+    """``(ids, counts) -> (batch, num_labels)`` logits of a linear model on TF-IDF rows.
+
+    Example:
+        >>> from rnn_models import RNNConfig
+        >>> config = RNNConfig(vocab_size=5, embedding_dim=2, text_feature_size=4, text_feature_groups=[1, 3])
+        >>> part = TextFeatureLogits(config)
+        >>> with torch.no_grad():
+        ...     _ = part.weight.weight.fill_(1.0)
+        >>> part(torch.tensor([[1, 2, 3]]), torch.tensor([[1, 1, 1]])).tolist()  # two words, one character n-gram
+        [[2.4142...]]
+    """
+
+    def __init__(self, config: RNNConfig):
+        super().__init__()
+        self.sublinear_tf = config.text_feature_sublinear_tf
+        self.weight = nn.Embedding(config.text_feature_size, config.num_labels, padding_idx=0)
+        self.bias = nn.Parameter(torch.zeros(config.num_labels))
+        self.register_buffer("idf", torch.ones(config.text_feature_size))
+        # ids at or above each later group's first id belong to that group (one L2 norm per group)
+        self.register_buffer("group_starts", torch.tensor(config.text_feature_groups[1:], dtype=torch.long))
+
+    def rows(self, ids: torch.Tensor, counts: torch.Tensor) -> torch.Tensor:
+        """The TF-IDF values of each (id, count) pair, normalised per row and group: ``(batch, k)``."""
+        counts = counts.to(self.idf.dtype)
+        tf = (
+            torch.where(counts > 0, 1.0 + torch.log(counts.clamp(min=1.0)), 0.0)
+            if self.sublinear_tf
+            else counts
+        )
+        values = tf * self.idf[ids]  # (batch, k)
+        group = (ids.unsqueeze(-1) >= self.group_starts).sum(-1)  # (batch, k) group index
+        squares = torch.zeros(
+            ids.shape[0], len(self.group_starts) + 1, dtype=values.dtype, device=values.device
+        )
+        squares = squares.scatter_add(1, group, values * values)  # (batch, groups)
+        norms = squares.sqrt().clamp(min=1e-12).gather(1, group)  # (batch, k)
+        return values / norms
+
+    def forward(self, ids: torch.Tensor, counts: torch.Tensor) -> torch.Tensor:
+        rows = self.rows(ids, counts)  # (batch, k)
+        return torch.einsum("bk,bkl->bl", rows, self.weight(ids)) + self.bias  # (batch, num_labels)

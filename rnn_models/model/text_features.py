@@ -1,0 +1,163 @@
+"""Features of the raw text: word n-grams and character n-grams of the words, symbols kept, as scikit-learn makes them.
+
+The default preset reads these beside the Keras word ids, so what the Keras filters remove (``f*ck`` becomes
+``f`` and ``ck``) and words that have no id still count. The analyzers are scikit-learn's
+``TfidfVectorizer(lowercase=True, strip_accents="unicode")`` with ``analyzer="word"`` (token pattern
+``(?u)\\b\\w\\w+\\b``) and ``analyzer="char_wb"`` (each whitespace-separated piece padded with one space on
+each side, n-grams inside it; a piece no longer than n counts once, whole), reproduced with the standard
+library so that the tokenizer that ships with a model needs nothing else. Training fits the vocabularies with
+scikit-learn itself; tests compare both analyzers with scikit-learn's on real comments.
+
+Shipped next to the weights: imports only the standard library.
+"""
+
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+__all__ = ["TOKEN_PATTERN", "TextFeatureVocabulary", "char_wb_ngrams", "preprocess", "word_ngrams"]
+
+TOKEN_PATTERN = r"(?u)\b\w\w+\b"  # scikit-learn's default
+_TOKEN = re.compile(TOKEN_PATTERN)
+_PIECE_CACHE = 100_000  # distinct whitespace pieces whose n-gram ids are kept before the cache is cleared
+
+
+def preprocess(text: str) -> str:
+    """Lower-case, then strip accents as scikit-learn's ``strip_accents="unicode"`` (NFKD, combining marks dropped).
+
+    Example:
+        >>> preprocess("Café NAÏVE")
+        'cafe naive'
+    """
+    text = text.lower()
+    if text.isascii():
+        return text
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+
+
+def word_ngrams(text: str, low: int, high: int) -> list[str]:
+    """scikit-learn's word n-grams (``low`` to ``high`` tokens joined by a space) of a preprocessed text.
+
+    Example:
+        >>> word_ngrams("you're an id1ot", 1, 2)
+        ['you', 're', 'an', 'id1ot', 'you re', 're an', 'an id1ot']
+    """
+    tokens = _TOKEN.findall(text)
+    grams = list(tokens) if low == 1 else []
+    for n in range(max(low, 2), min(high, len(tokens)) + 1):
+        grams.extend(" ".join(tokens[i : i + n]) for i in range(len(tokens) - n + 1))
+    return grams
+
+
+def char_wb_ngrams(piece: str, low: int, high: int) -> list[str]:
+    """scikit-learn's ``char_wb`` n-grams of one whitespace-separated piece of a preprocessed text.
+
+    Example:
+        >>> char_wb_ngrams("f*ck", 2, 3)
+        [' f', 'f*', '*c', 'ck', 'k ', ' f*', 'f*c', '*ck', 'ck ']
+    """
+    padded = f" {piece} "
+    grams: list[str] = []
+    for n in range(low, high + 1):
+        if len(padded) <= n:  # the whole padded piece, once, and no longer n-grams
+            grams.append(padded)
+            break
+        grams.extend(padded[i : i + n] for i in range(len(padded) - n + 1))
+    return grams
+
+
+@dataclass
+class TextFeatureVocabulary:
+    """The word and ``char_wb`` n-grams a model has weights for, and the ids of a text's n-grams.
+
+    Ids: 0 is padding, then the word n-grams (``1 .. len(words)``), then the character n-grams. N-grams not in
+    the vocabulary are left out, as scikit-learn's vectorizers leave them out.
+
+    Example:
+        >>> vocabulary = TextFeatureVocabulary(words=["you", "idiot"], chars=[" i", "id", "di"], char_range=(2, 2))
+        >>> vocabulary.features("You IDIOT, you")
+        ([1, 2, 3, 4, 5], [2, 1, 1, 1, 1])
+    """
+
+    words: list[str]
+    chars: list[str]
+    word_range: tuple[int, int] = (1, 2)
+    char_range: tuple[int, int] = (2, 5)
+    _word_ids: dict[str, int] = field(init=False, repr=False)
+    _char_ids: dict[str, int] = field(init=False, repr=False)
+    _pieces: dict[str, list[int]] = field(init=False, repr=False, default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.word_range, self.char_range = tuple(self.word_range), tuple(self.char_range)
+        for name, (low, high) in (("word_range", self.word_range), ("char_range", self.char_range)):
+            if not 1 <= low <= high:
+                raise ValueError(f"{name}={(low, high)} is invalid; expected 1 <= low <= high")
+        self._word_ids = {gram: i for i, gram in enumerate(self.words, start=1)}
+        self._char_ids = {gram: i for i, gram in enumerate(self.chars, start=1 + len(self.words))}
+        if len(self._word_ids) != len(self.words) or len(self._char_ids) != len(self.chars):
+            raise ValueError("the text feature vocabulary repeats an n-gram; expected each n-gram once")
+
+    @property
+    def size(self) -> int:
+        """Rows of the model's weight table: padding, words, characters."""
+        return 1 + len(self.words) + len(self.chars)
+
+    @property
+    def group_starts(self) -> list[int]:
+        """The first id of each group (words, characters): each group is normalised on its own."""
+        return [1, 1 + len(self.words)]
+
+    def _piece_ids(self, piece: str) -> list[int]:
+        ids = self._pieces.get(piece)
+        if ids is None:
+            if len(self._pieces) >= _PIECE_CACHE:
+                self._pieces.clear()
+            lookup = self._char_ids.get
+            ids = self._pieces[piece] = [
+                i for g in char_wb_ngrams(piece, *self.char_range) if (i := lookup(g))
+            ]
+        return ids
+
+    def features(self, text: str) -> tuple[list[int], list[int]]:
+        """``(ids, counts)`` of the known n-grams of one raw text, ids ascending."""
+        text = preprocess(text)
+        lookup = self._word_ids.get
+        counts = Counter(i for g in word_ngrams(text, *self.word_range) if (i := lookup(g)))
+        for piece, times in Counter(text.split()).items():
+            for i in self._piece_ids(piece):
+                counts[i] += times
+        ids = sorted(counts)
+        return ids, [counts[i] for i in ids]
+
+    def batch(self, texts: Iterable[str]) -> tuple[list[list[int]], list[list[int]]]:
+        """`features` of each text, padded with zeros to the longest (id 0, count 0)."""
+        rows = [self.features(text) for text in texts]
+        width = max((len(ids) for ids, _ in rows), default=0)
+        return (
+            [ids + [0] * (width - len(ids)) for ids, _ in rows],
+            [counts + [0] * (width - len(counts)) for _, counts in rows],
+        )
+
+    def to_dict(self) -> dict:
+        return {
+            "word_range": list(self.word_range),
+            "char_range": list(self.char_range),
+            "words": self.words,
+            "chars": self.chars,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict, where: str = "text features") -> "TextFeatureVocabulary":
+        missing = sorted({"words", "chars"} - set(data))
+        if missing:
+            raise ValueError(
+                f"{where}: missing field(s) {missing}; expected words, chars, word_range, char_range"
+            )
+        return cls(
+            words=list(data["words"]),
+            chars=list(data["chars"]),
+            word_range=tuple(data.get("word_range", (1, 2))),
+            char_range=tuple(data.get("char_range", (2, 5))),
+        )
