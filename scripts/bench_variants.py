@@ -371,8 +371,10 @@ for epoch in range(args.epochs):
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()
         sched.step()
-    auc, _ = evaluate()
+    auc, epoch_scores = evaluate()
     history.append(round(auc, 4))
+    if args.save_scores:
+        np.save(args.save_scores.replace(".npy", f"_epoch{epoch + 1}.npy"), epoch_scores)
     print(f"epoch {epoch + 1}: auc {auc:.4f} ({time.perf_counter() - start:.0f} s)", flush=True)
 secs = time.perf_counter() - start
 if args.save_scores:

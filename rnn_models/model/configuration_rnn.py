@@ -7,7 +7,14 @@ from typing import Any
 
 from transformers import PreTrainedConfig
 
-__all__ = ["ACTIVATIONS", "DEFAULT_PRESET", "NOTEBOOK_PRESETS", "PRESETS", "RNNConfig"]
+__all__ = [
+    "ACTIVATIONS",
+    "DEFAULT_PRESET",
+    "NOTEBOOK_PRESETS",
+    "PRESETS",
+    "TEXT_FEATURE_PRESETS",
+    "RNNConfig",
+]
 
 CELLS = ("lstm", "gru", "rnn")
 POOLINGS = ("last", "max", "mean", "max_mean")
@@ -58,6 +65,9 @@ PRESETS: dict[str, dict[str, Any]] = {
 }
 
 DEFAULT_PRESET = "bilstm_ngrams"
+# Presets whose training fits a linear model over the raw text's n-grams beside the recurrent part (the
+# config's text_feature_* fields are set from what the training texts hold).
+TEXT_FEATURE_PRESETS = ("bilstm_ngrams", "bigru_ngrams")
 NOTEBOOK_PRESETS = ("lstm", "gru", "bilstm")  # the Keras notebook's models, exactly
 
 
@@ -229,6 +239,9 @@ class RNNConfig(PreTrainedConfig):
         text_feature_groups: the first id of each group of those features (``[1, first character n-gram]``);
             each group's TF-IDF row is normalised on its own, as two vectorizers side by side.
         text_feature_sublinear_tf: ``1 + log(count)`` as the term frequency (``False``: the count).
+        recurrent_logit_scale: with the linear part over raw-text features, the logit is that part's plus this
+            times the recurrent part's; in training mode the recurrent part's logit is returned alone (the linear
+            part is fitted beforehand, and the training job sets this blend weight afterwards).
         gru_reset_after: GRU layout. ``True`` is PyTorch's and Keras 2.x/3's default (reset gate applied
             after the recurrent matmul); ``False`` is the TF1-era Keras layout, run by a slower step loop.
         recurrent_activation: gate activation of LSTM / GRU layers: ``"sigmoid"`` (fused kernels), or Keras's
@@ -285,6 +298,7 @@ class RNNConfig(PreTrainedConfig):
     text_feature_size: int = 0
     text_feature_groups: list[int] | None = None
     text_feature_sublinear_tf: bool = True
+    recurrent_logit_scale: float = 1.0
 
     def __post_init__(self, **kwargs: Any) -> None:
         if self.id2label is None:
@@ -305,6 +319,9 @@ class RNNConfig(PreTrainedConfig):
             _check_positive_int(field, getattr(self, field))
         _check_ngrams(self)
         _check_text_features(self)
+        scale = self.recurrent_logit_scale
+        if isinstance(scale, bool) or not isinstance(scale, (int, float)) or not scale >= 0:
+            raise ValueError(f"RNNConfig.recurrent_logit_scale={scale!r} is invalid; expected a number >= 0.")
         if self.recurrent_layers is not None:
             _check_recurrent_layers(self)
             self.num_layers = len(self.recurrent_layers)

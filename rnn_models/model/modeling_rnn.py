@@ -339,6 +339,10 @@ def scatter_to_positions(sequence: torch.Tensor, positions: torch.Tensor, mask: 
 class RNNForSequenceClassification(RNNPreTrainedModel):
     """`RNNModel` + ``config.head_layers`` (if any) + dropout + linear output layer: the Keras ``Dense(num_labels)`` as logits.
 
+    With ``config.text_feature_size`` (the default preset), a linear model over the raw text's n-grams
+    (``text_feature_ids`` / ``text_feature_counts`` from the tokenizer) gives the logit, plus
+    ``config.recurrent_logit_scale`` times the recurrent part's; in training mode only the recurrent part's.
+
     Loss (only when ``labels`` are given): binary cross-entropy on logits for ``num_labels == 1`` and for
     ``problem_type="multi_label_classification"``, mean squared error for ``problem_type="regression"``,
     cross-entropy otherwise.
@@ -372,6 +376,23 @@ class RNNForSequenceClassification(RNNPreTrainedModel):
         if self.ngrams is not None:
             self.ngrams.set_vocabulary(words_by_id(tokenizer_or_word_index, self.config.vocab_size))
 
+    def part_logits(self, input_ids, attention_mask=None, text_feature_ids=None, text_feature_counts=None):
+        """``(recurrent part's logits, linear part's logits or None)``, each ``(batch, num_labels)``, unblended."""
+        _, pooled, _ = self.rnn.encode(input_ids, attention_mask, return_sequence=False)
+        features = pooled if self.head is None else self.head(pooled)  # (batch, classifier_input_size)
+        logits = self.classifier(self.dropout(features))  # (batch, num_labels)
+        if self.ngrams is not None:
+            logits = logits + self.ngrams(input_ids, self.rnn._mask(input_ids, attention_mask))
+        if self.text_features is None or self.training:
+            return logits, None
+        if text_feature_ids is None or text_feature_counts is None:
+            raise ValueError(
+                "This model also reads features of the raw text: pass text_feature_ids and text_feature_counts as "
+                "its tokenizer makes them (where rnn-models is not installed, load the tokenizer with "
+                "AutoTokenizer.from_pretrained(..., trust_remote_code=True))."
+            )
+        return logits, self.text_features(text_feature_ids, text_feature_counts)
+
     def forward(
         self,
         input_ids: torch.LongTensor,
@@ -381,19 +402,9 @@ class RNNForSequenceClassification(RNNPreTrainedModel):
         text_feature_ids: torch.LongTensor | None = None,
         text_feature_counts: torch.Tensor | None = None,
     ) -> SequenceClassifierOutput | tuple:
-        _, pooled, _ = self.rnn.encode(input_ids, attention_mask, return_sequence=False)
-        features = pooled if self.head is None else self.head(pooled)  # (batch, classifier_input_size)
-        logits = self.classifier(self.dropout(features))  # (batch, num_labels)
-        if self.ngrams is not None:
-            logits = logits + self.ngrams(input_ids, self.rnn._mask(input_ids, attention_mask))
-        if self.text_features is not None:
-            if text_feature_ids is None or text_feature_counts is None:
-                raise ValueError(
-                    "This model also reads features of the raw text: pass text_feature_ids and text_feature_counts "
-                    "as its tokenizer makes them (where rnn-models is not installed, load the tokenizer with "
-                    "AutoTokenizer.from_pretrained(..., trust_remote_code=True))."
-                )
-            logits = logits + self.text_features(text_feature_ids, text_feature_counts)
+        logits, linear = self.part_logits(input_ids, attention_mask, text_feature_ids, text_feature_counts)
+        if linear is not None:  # None in training mode: the recurrent part learns alone
+            logits = linear + self.config.recurrent_logit_scale * logits
         loss = None if labels is None else classification_loss(logits, labels, self.config)
         return_dict = return_dict if return_dict is not None else self.config.return_dict
         if not return_dict:

@@ -131,13 +131,13 @@ class TextFeatureVocabulary:
         ids = sorted(counts)
         return ids, [counts[i] for i in ids]
 
-    def batch(self, texts: Iterable[str]) -> tuple[list[list[int]], list[list[int]]]:
-        """`features` of each text, padded with zeros to the longest (id 0, count 0)."""
+    def batch(self, texts: Iterable[str], pad: bool = True) -> tuple[list[list[int]], list[list[int]]]:
+        """`features` of each text, padded with zeros to the longest (id 0, count 0) unless ``pad=False``."""
         rows = [self.features(text) for text in texts]
-        width = max((len(ids) for ids, _ in rows), default=0)
+        width = max((len(ids) for ids, _ in rows), default=0) if pad else 0
         return (
-            [ids + [0] * (width - len(ids)) for ids, _ in rows],
-            [counts + [0] * (width - len(counts)) for _, counts in rows],
+            [ids + [0] * (width - len(ids)) if pad else ids for ids, _ in rows],
+            [counts + [0] * (width - len(counts)) if pad else counts for _, counts in rows],
         )
 
     def to_dict(self) -> dict:

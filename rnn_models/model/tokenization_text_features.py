@@ -78,9 +78,9 @@ class RNNTextFeaturesTokenizer(TokenizersBackend):
         """``encoding`` with the features of ``text`` (one string or a list), when this tokenizer has them."""
         if self.text_features is None or text_pair is not None or kwargs.get("is_split_into_words"):
             return encoding
-        single = isinstance(text, str)
-        ids, counts = self.text_features.batch([text] if single else list(text))
-        tensors = kwargs.get("return_tensors")
+        single, tensors = isinstance(text, str), kwargs.get("return_tensors")
+        pad = tensors is not None or kwargs.get("padding_strategy", "do_not_pad") != "do_not_pad"
+        ids, counts = self.text_features.batch([text] if single else list(text), pad=pad)
         if single and tensors is None:  # an unbatched call gives unbatched lists, as input_ids
             ids, counts = ids[0], counts[0]
         data = {**encoding, "text_feature_ids": ids, "text_feature_counts": counts}

@@ -14,6 +14,7 @@ from tqdm import tqdm
 from transformers import AutoConfig, AutoModelForSequenceClassification, AutoTokenizer, PreTrainedModel
 
 from ..model.configuration_rnn import RNNConfig
+from ..model.tokenization_text_features import FEATURE_KEYS
 from .sharding import Shard
 
 __all__ = [
@@ -130,7 +131,9 @@ def predict_scores(
         (2, 1)
     """
     max_length = model.config.max_length
-    encoded = tokenizer(list(texts), truncation=True, max_length=max_length)["input_ids"]
+    encoding = tokenizer(list(texts), truncation=True, max_length=max_length)
+    encoded = encoding["input_ids"]
+    features = {key: encoding[key] for key in FEATURE_KEYS if key in encoding}  # the raw text's n-grams
     batches = length_sorted_batches([len(ids) for ids in encoded], batch_size)
     padding = "max_length" if model.config.keras_compatible else "longest"
     device = next(model.parameters()).device
@@ -138,14 +141,15 @@ def predict_scores(
     with torch.inference_mode(), progress_bar(len(encoded), progress) as bar:
         for rows, round_rows in (shard or Shard()).take(batches):
             batch = tokenizer.pad(
-                {"input_ids": [encoded[i] for i in rows]},
+                {
+                    "input_ids": [encoded[i] for i in rows],
+                    **{k: [v[i] for i in rows] for k, v in features.items()},
+                },
                 padding=padding,
                 max_length=max_length,
                 return_tensors="pt",
             )
-            logits = model(
-                batch["input_ids"].to(device), attention_mask=batch["attention_mask"].to(device)
-            ).logits
+            logits = model(**{key: value.to(device) for key, value in batch.items()}).logits
             scores[rows] = to_scores(logits.float(), model.config).cpu().numpy()
             bar.update(round_rows)
     return scores

@@ -21,6 +21,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from ..model.tokenization_text_features import FEATURE_KEYS
 from .inference import progress_bar, to_scores
 from .sharding import Shard
 
@@ -39,12 +40,17 @@ class _FullLengthLogits(nn.Module):
         self.model.config.keras_compatible = True  # no masking in the graph; batches carry no padding
         self.model.config.keras_padding = None  # OnnxClassifier pads as the tokenizer says, before the graph
 
-    def forward(self, input_ids: torch.Tensor) -> torch.Tensor:
-        return self.model(input_ids).logits
+    def forward(
+        self, input_ids: torch.Tensor, text_feature_ids=None, text_feature_counts=None
+    ) -> torch.Tensor:
+        return self.model(
+            input_ids, text_feature_ids=text_feature_ids, text_feature_counts=text_feature_counts
+        ).logits
 
 
 def export_onnx(model: nn.Module, path: str | Path) -> Path:
-    """Writes ``model`` (an `RNNForSequenceClassification`) as an ONNX graph ``input_ids -> logits``.
+    """Writes ``model`` (an `RNNForSequenceClassification`) as an ONNX graph ``input_ids -> logits`` (plus
+    ``text_feature_ids`` and ``text_feature_counts`` inputs for a model that reads the raw text's n-grams).
 
     The file is written under a temporary name and renamed, so an interrupted export leaves no half file.
 
@@ -72,15 +78,19 @@ def export_onnx(model: nn.Module, path: str | Path) -> Path:
         )
     _require_onnx()
     path = Path(path)
-    example = torch.ones(2, 3, dtype=torch.long)
+    example = (torch.ones(2, 3, dtype=torch.long),)
+    dynamic_shapes: tuple = ({0: "batch", 1: "sequence"},)
+    if config.text_feature_size:  # the raw text's n-grams: ids and counts, as the tokenizer gives them
+        example += (torch.ones(2, 4, dtype=torch.long), torch.ones(2, 4, dtype=torch.long))
+        dynamic_shapes += ({0: "batch", 1: "features"},) * 2
     _forget_cached_rnn_dispatch()
     with _quiet_exporter():
         program = torch.onnx.export(
             _FullLengthLogits(model).eval(),
-            (example,),
-            input_names=["input_ids"],
+            example,
+            input_names=["input_ids", *FEATURE_KEYS][: len(example)],
             output_names=["logits"],
-            dynamic_shapes=({0: "batch", 1: "sequence"},),
+            dynamic_shapes=dynamic_shapes,
             dynamo=True,
             verbose=False,
         )
@@ -165,8 +175,13 @@ class OnnxClassifier:
         batches = list(exact_length_batches([len(row) for row in ids], batch_size))
         with progress_bar(len(ids), progress) as bar:
             for rows, round_rows in (shard or Shard()).take(batches):
-                batch = np.asarray([ids[i] for i in rows], dtype=np.int64)
-                (logits,) = self.session.run(["logits"], {"input_ids": batch})
+                inputs = {"input_ids": np.asarray([ids[i] for i in rows], dtype=np.int64)}
+                for key in (k for k in FEATURE_KEYS if k in encoded):
+                    width = max(1, *(len(encoded[key][i]) for i in rows))  # one zero column for empty texts
+                    inputs[key] = np.asarray(
+                        [encoded[key][i] + [0] * (width - len(encoded[key][i])) for i in rows]
+                    )
+                (logits,) = self.session.run(["logits"], inputs)
                 scores[rows] = to_scores(torch.from_numpy(logits), config).numpy()
                 bar.update(round_rows)
         return scores

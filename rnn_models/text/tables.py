@@ -238,7 +238,8 @@ def tokenize_dataset(
     label_columns: Sequence[str] | None,
     max_length: int,
 ) -> datasets.Dataset:
-    """Adds ``input_ids``, ``attention_mask``, ``length`` (for length-grouped batches) and float ``labels``.
+    """Adds ``input_ids``, ``attention_mask``, ``length`` (for length-grouped batches) and float ``labels``
+    (and the raw-text features when the tokenizer gives them).
 
     Sequences are truncated like Keras (keeping the last ``max_length`` tokens, as the tokenizer's
     ``truncation_side`` says) and left unpadded: the collator pads each batch.
@@ -252,6 +253,9 @@ def tokenize_dataset(
             "attention_mask": encoded["attention_mask"],
             "length": [len(ids) for ids in encoded["input_ids"]],
         }
+        for key in ("text_feature_ids", "text_feature_counts"):  # a tokenizer with raw-text features
+            if key in encoded:
+                out[key] = encoded[key]
         if len(label_columns) == 1:
             out["labels"] = [float(v) for v in batch[label_columns[0]]]
         elif label_columns:

@@ -15,11 +15,13 @@ import torch
 from transformers import DataCollatorWithPadding, Trainer, TrainerCallback, TrainingArguments, set_seed
 from transformers.trainer_utils import get_last_checkpoint
 
-from ..model.configuration_rnn import DEFAULT_PRESET, PRESETS, RNNConfig
+from ..model.configuration_rnn import DEFAULT_PRESET, PRESETS, TEXT_FEATURE_PRESETS, RNNConfig
 from ..model.modeling_rnn import RNNForSequenceClassification
 from ..text.tables import DEMO_DATA, check_auc_defined, read_tables, reference_split, tokenize_dataset
+from ..text.text_feature_fitting import FittedTextFeatures, fit_text_features
 from ..text.tokenization_rnn import RNNTokenizerFast
 from ..vectors import WordVectors, build_embedding_matrix, check_vectors_source, load_vectors
+from .linear_fit import BlendCallback, fit_linear_part, tfidf_rows
 from .metrics import make_compute_metrics
 from .trainer import RNNTrainer
 
@@ -75,7 +77,29 @@ class ModelArguments:
         },
     )
 
+    text_features: bool | None = field(
+        default=None,
+        metadata={
+            "help": "A linear model (NB-LR) over word and character n-grams of the raw text beside the recurrent "
+            "part (default: as the preset says; bilstm_ngrams and bigru_ngrams have it)."
+        },
+    )
+    linear_c: list[float] = field(
+        default_factory=lambda: [0.03125, 0.125, 0.5, 2.0],
+        metadata={"help": "C values of the linear part's logistic regression; several: chosen by 5-fold CV."},
+    )
+    recurrent_weight: float = field(
+        default=0.4,
+        metadata={"help": "The recurrent part's weight in the logit, relative to the linear part's spread."},
+    )
+
+    @property
+    def uses_text_features(self) -> bool:
+        return self.preset in TEXT_FEATURE_PRESETS if self.text_features is None else self.text_features
+
     def __post_init__(self) -> None:
+        if self.recurrent_weight < 0 or not self.linear_c or min(self.linear_c) <= 0:
+            raise ValueError("--recurrent_weight must be >= 0 and --linear_c one or more numbers > 0")
         if self.vocab_from_vectors < -1:  # fail at parse time, before any data is read
             raise ValueError(
                 f"--vocab_from_vectors {self.vocab_from_vectors} is invalid; expected -1 (all), 0 or a word count."
@@ -210,11 +234,20 @@ def prepare_tables(data: DataArguments) -> tuple[datasets.Dataset, datasets.Data
     return table, validation
 
 
-def fit_tokenizer(model: ModelArguments, data: DataArguments, train, validation) -> RNNTokenizerFast:
+def fit_tokenizer(
+    model: ModelArguments,
+    data: DataArguments,
+    train,
+    validation,
+    text_features: FittedTextFeatures | None = None,
+) -> RNNTokenizerFast:
     texts = list(train[data.text_column])
     if data.fit_tokenizer_on == "train+validation":  # the notebook: fit_on_texts(list(xtrain) + list(xvalid))
         texts += list(validation[data.text_column])
-    return RNNTokenizerFast.from_texts(texts, num_words=model.num_words, max_length=model.max_length)
+    vocabulary = None if text_features is None else text_features.vocabulary
+    return RNNTokenizerFast.from_texts(
+        texts, num_words=model.num_words, max_length=model.max_length, text_features=vocabulary
+    )
 
 
 def load_vocabulary_vectors(
@@ -229,7 +262,11 @@ def load_vocabulary_vectors(
 
 
 def build_model(
-    model: ModelArguments, tokenizer: RNNTokenizerFast, vectors: WordVectors, label_columns: list[str]
+    model: ModelArguments,
+    tokenizer: RNNTokenizerFast,
+    vectors: WordVectors,
+    label_columns: list[str],
+    text_features: FittedTextFeatures | None = None,
 ):
     """The preset with the vectors loaded (frozen or not as the preset or ``--train_embeddings`` says);
     returns (model, coverage)."""
@@ -251,11 +288,37 @@ def build_model(
         id2label=dict(enumerate(label_columns)),
         label2id={name: i for i, name in enumerate(label_columns)},
         problem_type="multi_label_classification" if len(label_columns) > 1 else None,
+        **_text_feature_fields(model, text_features),
     )
     classifier = RNNForSequenceClassification(config)
     classifier.load_embedding_matrix(matrix)
     classifier.set_vocabulary(tokenizer)
+    if text_features is not None:
+        classifier.text_features.idf.copy_(torch.from_numpy(text_features.idf))
     return classifier, coverage
+
+
+def _text_feature_fields(model: ModelArguments, text_features: FittedTextFeatures | None) -> dict[str, Any]:
+    if text_features is None:
+        return {"text_feature_size": 0} if model.text_features is False else {}
+    vocabulary = text_features.vocabulary
+    # The raw-text n-grams replace the bag of n-grams of Keras ids: they see what the Keras filters remove.
+    return {
+        "text_feature_size": vocabulary.size,
+        "text_feature_groups": vocabulary.group_starts,
+        "ngram_buckets": 0,
+    }
+
+
+def fit_linear(model, train_set: datasets.Dataset, label_columns: list[str], model_args: ModelArguments):
+    """Fits the linear part on the training rows (NB-LR) and freezes it: the recurrent part trains alone."""
+    part = model.text_features
+    rows = tfidf_rows(train_set["text_feature_ids"], train_set["text_feature_counts"], part.idf.numpy(),
+                      model.config.text_feature_groups, model.config.text_feature_sublinear_tf)  # fmt: skip
+    labels = np.asarray(train_set["labels"]).reshape(len(train_set), len(label_columns))
+    fit = fit_linear_part(part, rows, labels, c_grid=sorted(model_args.linear_c))
+    part.requires_grad_(False)
+    return fit
 
 
 def build_trainer(
@@ -292,9 +355,13 @@ def train(
     check_auc_defined(valid_table, data_args.label_columns)
     check_vectors_source(model_args.vectors)
     resume = check_output_dir(args)
-    tokenizer = fit_tokenizer(model_args, data_args, train_table, valid_table)
+    # The raw-text features are fitted on the training texts only, as the peers' vectorizers are.
+    text_features = (
+        fit_text_features(list(train_table[data_args.text_column])) if model_args.uses_text_features else None
+    )
+    tokenizer = fit_tokenizer(model_args, data_args, train_table, valid_table, text_features)
     tokenizer, vectors = load_vocabulary_vectors(model_args, tokenizer)
-    model, coverage = build_model(model_args, tokenizer, vectors, data_args.label_columns)
+    model, coverage = build_model(model_args, tokenizer, vectors, data_args.label_columns, text_features)
     if args.process_index == 0:
         print(coverage)
     encode = dict(
@@ -306,7 +373,13 @@ def train(
             tokenize_dataset(train_table, **encode),
             tokenize_dataset(valid_table, **encode),
         )
+    if text_features is not None:
+        fit_linear(model, train_set, data_args.label_columns, model_args)
+        blend = BlendCallback(train_set, model_args.recurrent_weight, args.per_device_eval_batch_size)
+        callbacks = [*(callbacks or []), blend]
     trainer = build_trainer(model, tokenizer, train_set, valid_set, args, data_args.label_columns, callbacks)
+    if text_features is not None:
+        blend.collator = trainer.data_collator
     train_output = trainer.train(resume_from_checkpoint=resume)
     prediction = trainer.predict(valid_set, metric_key_prefix="eval")
     scores = 1.0 / (1.0 + np.exp(-np.asarray(prediction.predictions, dtype=np.float64)))

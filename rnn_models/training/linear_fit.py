@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import scipy.sparse as sp
 import torch
+from transformers import TrainerCallback
 
-__all__ = ["LinearFit", "fit_linear_part", "nb_ratio", "tfidf_rows"]
+__all__ = ["BlendCallback", "LinearFit", "blend_scale", "fit_linear_part", "nb_ratio", "tfidf_rows"]
 
 
 @dataclass
@@ -119,3 +120,46 @@ def fit_linear_part(part: torch.nn.Module, rows: sp.csr_matrix, labels: np.ndarr
         part.weight.weight.copy_(torch.from_numpy(weight))
         part.bias.copy_(torch.from_numpy(bias))
     return fit
+
+
+def blend_scale(linear: np.ndarray, recurrent: np.ndarray, weight: float) -> float:
+    """``config.recurrent_logit_scale`` that gives the recurrent part ``weight`` times the linear part's spread.
+
+    The two parts' logits live on different scales (a regularised linear model's are small); measured on the
+    same rows, the recurrent logits are rescaled to the linear ones' standard deviation, then weighted.
+
+    Example:
+        >>> blend_scale(np.array([[-1.0], [1.0]]), np.array([[-4.0], [4.0]]), 0.5)
+        0.125
+    """
+    spread = float(np.sqrt(np.mean(np.var(recurrent, axis=0))))
+    return 0.0 if spread == 0 else weight * float(np.sqrt(np.mean(np.var(linear, axis=0)))) / spread
+
+
+class BlendCallback(TrainerCallback):
+    """Sets ``recurrent_logit_scale`` (`blend_scale`) at the end of every epoch, before the evaluation, from both
+    parts' logits on the first ``rows`` training rows, so that every evaluation scores the blended model."""
+
+    def __init__(self, train_set, weight: float, batch_size: int, rows: int = 2000):
+        self.sample = train_set.select(range(min(rows, len(train_set))))
+        self.sample = self.sample.remove_columns(
+            [c for c in ("labels", "length") if c in self.sample.column_names]
+        )
+        self.weight, self.batch_size, self.collator = weight, batch_size, None
+
+    def scale(self, model: torch.nn.Module) -> float:
+        was_training = model.training
+        model.eval()
+        recurrent, linear = [], []
+        with torch.no_grad():
+            for start in range(0, len(self.sample), self.batch_size):
+                rows = [self.sample[i] for i in range(start, min(start + self.batch_size, len(self.sample)))]
+                batch = {k: v.to(model.device) for k, v in self.collator(rows).items()}
+                deep, wide = model.part_logits(**batch)
+                recurrent.append(deep.float().cpu().numpy())
+                linear.append(wide.float().cpu().numpy())
+        model.train(was_training)
+        return blend_scale(np.concatenate(linear), np.concatenate(recurrent), self.weight)
+
+    def on_epoch_end(self, args, state, control, model=None, **kwargs):
+        model.config.recurrent_logit_scale = self.scale(model)
