@@ -19,6 +19,7 @@ from .classifier_head import ClassifierHead
 from .configuration_rnn import RNNConfig
 from .from_vectors import config_for_matrix, embedding_matrix, words_by_id
 from .keras_padding import keras_pad
+from .problem_type import classification_loss
 from .recurrent_layers import ChannelDropout, RecurrentLayer, length_chunks
 
 __all__ = ["RNNForSequenceClassification", "RNNModel", "RNNModelOutput", "RNNPreTrainedModel"]
@@ -337,7 +338,8 @@ class RNNForSequenceClassification(RNNPreTrainedModel):
 
     Loss (only when ``labels`` are given): binary cross-entropy on logits for ``num_labels == 1`` and for
     ``problem_type="multi_label_classification"``, mean squared error for ``problem_type="regression"``,
-    cross-entropy otherwise.
+    cross-entropy otherwise (`problem_type.classification_loss`; the scores to show for the logits:
+    `problem_type.scores_from_logits`).
 
     Example:
         >>> import torch
@@ -384,12 +386,3 @@ class RNNForSequenceClassification(RNNPreTrainedModel):
         if not return_dict:
             return (logits,) if loss is None else (loss, logits)
         return SequenceClassifierOutput(loss=loss, logits=logits)
-
-
-def classification_loss(logits: torch.Tensor, labels: torch.Tensor, config: RNNConfig) -> torch.Tensor:
-    """The loss the config's problem type calls for (see `RNNForSequenceClassification`)."""
-    if config.problem_type == "regression":
-        return F.mse_loss(logits, labels.to(logits.dtype).view_as(logits))
-    if config.num_labels == 1 or config.problem_type == "multi_label_classification":
-        return F.binary_cross_entropy_with_logits(logits, labels.to(logits.dtype).view_as(logits))
-    return F.cross_entropy(logits, labels.view(-1).long())

@@ -21,7 +21,8 @@ import numpy as np
 import torch
 from torch import nn
 
-from .inference import progress_bar, to_scores
+from ..model.problem_type import scores_from_logits
+from .inference import progress_bar
 from .sharding import Shard
 
 __all__ = ["OnnxClassifier", "exact_length_batches", "export_onnx"]
@@ -167,7 +168,7 @@ class OnnxClassifier:
             for rows, round_rows in (shard or Shard()).take(batches):
                 batch = np.asarray([ids[i] for i in rows], dtype=np.int64)
                 (logits,) = self.session.run(["logits"], {"input_ids": batch})
-                scores[rows] = to_scores(torch.from_numpy(logits), config).numpy()
+                scores[rows] = scores_from_logits(torch.from_numpy(logits), config).numpy()
                 bar.update(round_rows)
         return scores
 

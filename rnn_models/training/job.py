@@ -17,6 +17,7 @@ from transformers.trainer_utils import get_last_checkpoint
 
 from ..model.configuration_rnn import DEFAULT_PRESET, PRESETS, RNNConfig
 from ..model.modeling_rnn import RNNForSequenceClassification
+from ..model.problem_type import scores_from_logits
 from ..text.tables import DEMO_DATA, check_auc_defined, read_tables, reference_split, tokenize_dataset
 from ..text.tokenization_rnn import RNNTokenizerFast
 from ..vectors import WordVectors, build_embedding_matrix, check_vectors_source, load_vectors
@@ -168,7 +169,7 @@ def _has_accelerator() -> bool:
 @dataclass
 class TrainingRun:
     """What `train` produced: the trainer, the tokenizer, the vectors' coverage, final metrics and the
-    validation scores (sigmoid of the logits) with their labels."""
+    validation scores (what `pipeline` shows for the logits: `scores_from_logits`) with their labels."""
 
     trainer: Trainer
     tokenizer: RNNTokenizerFast
@@ -259,7 +260,7 @@ def build_model(
 
 
 def build_trainer(
-    model, tokenizer, train_set, eval_set, args: RNNTrainingArguments, label_columns, callbacks=None
+    model, tokenizer, train_set, eval_set, args: RNNTrainingArguments, callbacks=None
 ) -> Trainer:
     padding = "max_length" if model.config.keras_compatible else "longest"
     collator = DataCollatorWithPadding(tokenizer, padding=padding, max_length=model.config.max_length)
@@ -270,7 +271,7 @@ def build_trainer(
         eval_dataset=eval_set,
         data_collator=collator,
         processing_class=tokenizer,
-        compute_metrics=make_compute_metrics(label_columns),
+        compute_metrics=make_compute_metrics(model.config),
         callbacks=callbacks,
     )
 
@@ -306,9 +307,10 @@ def train(
             tokenize_dataset(train_table, **encode),
             tokenize_dataset(valid_table, **encode),
         )
-    trainer = build_trainer(model, tokenizer, train_set, valid_set, args, data_args.label_columns, callbacks)
+    trainer = build_trainer(model, tokenizer, train_set, valid_set, args, callbacks)
     train_output = trainer.train(resume_from_checkpoint=resume)
     prediction = trainer.predict(valid_set, metric_key_prefix="eval")
-    scores = 1.0 / (1.0 + np.exp(-np.asarray(prediction.predictions, dtype=np.float64)))
+    logits = torch.as_tensor(np.asarray(prediction.predictions, dtype=np.float64))
+    scores = scores_from_logits(logits.reshape(len(logits), -1), model.config).numpy()
     metrics = {**train_output.metrics, **prediction.metrics}
     return TrainingRun(trainer, tokenizer, coverage, metrics, scores, np.asarray(prediction.label_ids))

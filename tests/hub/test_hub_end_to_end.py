@@ -16,7 +16,7 @@ REPO = "tester/toxic-gru"
 TEXTS = ["thanks for the helpful citation", "you pathetic idiot", "this page is a stupid edit"]
 PUSHED = {
     "model.safetensors", "config.json", "configuration_rnn.py", "modeling_rnn.py", "recurrent_layers.py",
-    "bag_of_ngrams.py", "classifier_head.py", "keras_padding.py", "from_vectors.py", "tokenizer.json",
+    "bag_of_ngrams.py", "classifier_head.py", "keras_padding.py", "from_vectors.py", "problem_type.py", "tokenizer.json",
     "tokenizer_config.json", "README.md", "roc_curve.png", "eval_results.json",
 }  # fmt: skip
 
