@@ -26,7 +26,9 @@ def _outputs(config: dict[str, Any]) -> str:
         config.get("id2label", {}).get(str(i), f"LABEL_{i}") for i in range(len(config.get("id2label", {})))
     ]
     rule = SimpleNamespace(problem_type=config.get("problem_type"), num_labels=max(len(labels), 1))
-    kind = {"none": "the logits as they are"}.get(score_function(rule), f"{score_function(rule)} of the logits")
+    kind = {"none": "the logits as they are"}.get(
+        score_function(rule), f"{score_function(rule)} of the logits"
+    )
     return f"{', '.join(f'`{label}`' for label in labels) or '`LABEL_0`'} ({kind})"
 
 

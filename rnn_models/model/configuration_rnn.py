@@ -57,6 +57,12 @@ PRESETS: dict[str, dict[str, Any]] = {
     },
 }
 
+# The Auto classes a saved folder's code serves (trust_remote_code), by the files shipped beside the weights.
+AUTO_MAP = {
+    "AutoConfig": "configuration_rnn.RNNConfig",
+    "AutoModel": "modeling_rnn.RNNModel",
+    "AutoModelForSequenceClassification": "modeling_rnn.RNNForSequenceClassification",
+}
 DEFAULT_PRESET = "bilstm_ngrams"
 NOTEBOOK_PRESETS = ("lstm", "gru", "bilstm")  # the Keras notebook's models, exactly
 
@@ -307,6 +313,18 @@ class RNNConfig(PreTrainedConfig):
         if name not in PRESETS:
             raise ValueError(f"Unknown preset {name!r}; expected one of {', '.join(PRESETS)}.")
         return cls(**{**PRESETS[name], **overrides})
+
+    def save_pretrained(self, save_directory, *args: Any, **kwargs: Any) -> Any:
+        """`PreTrainedConfig.save_pretrained`; when a model's code is shipped beside it, ``auto_map`` lists every
+        Auto class of the family, so that `AutoModel` loads a saved classifier too.
+
+        transformers names only the saved model's class in ``auto_map`` (``modeling_rnn.<class>``), and only
+        when it copies the code files: that entry is the sign the map is completed on.
+        """
+        auto_map = getattr(self, "auto_map", None) or {}
+        if any(str(value).split("--")[-1].startswith("modeling_rnn.") for value in auto_map.values()):
+            self.auto_map = {**auto_map, **AUTO_MAP}
+        return super().save_pretrained(save_directory, *args, **kwargs)
 
     def to_diff_dict(self) -> dict[str, Any]:
         """`PreTrainedConfig.to_diff_dict`, always with the labels.

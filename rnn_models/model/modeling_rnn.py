@@ -5,7 +5,6 @@ transformers, so ``trust_remote_code=True`` works where rnn-models is not instal
 """
 
 from dataclasses import dataclass
-from typing import Any
 
 import torch
 import torch.nn.functional as F
@@ -45,15 +44,19 @@ class RNNModelOutput(ModelOutput):
     pooler_output: torch.FloatTensor | None = None
 
 
+def _loaded(tensor: torch.Tensor) -> bool:
+    """Whether ``from_pretrained`` filled ``tensor`` from the checkpoint (transformers marks it
+    ``_is_hf_initialized``). transformers skips modules whose tensors were all loaded; a module loaded only in
+    part reaches `_init_weights`, whose partial writes must then spare the loaded tensors. No public API says
+    which tensors were loaded: transformers' own ``PreTrainedModel._init_weights`` reads the same mark (5.0 to
+    5.25), and ``tests/model/test_transformers_contract.py`` fails if loaded values stop being kept.
+    """
+    return bool(getattr(tensor, "_is_hf_initialized", False))
+
+
 def _table_in_float16(module: nn.Module, state_dict: dict, prefix: str, local_metadata: dict) -> None:
     """Saves the frozen table at half the size; loading casts it back to the parameter's float32."""
     state_dict[prefix + "weight"] = state_dict[prefix + "weight"].to(torch.float16)
-
-
-def _on_state_dict(module: nn.Module, hook) -> Any:
-    """``register_state_dict_post_hook`` (torch >= 2.5), or the private hook of older versions: same call."""
-    register = getattr(module, "register_state_dict_post_hook", None) or module._register_state_dict_hook
-    return register(hook)
 
 
 class RNNPreTrainedModel(PreTrainedModel):
@@ -68,7 +71,8 @@ class RNNPreTrainedModel(PreTrainedModel):
     def _init_weights(self, module: nn.Module) -> None:
         """Keras defaults: glorot-uniform kernels, orthogonal recurrent kernels, zero biases, LSTM forget bias 1.
 
-        `nn.init` is looked up at call time on purpose: transformers guards it so loaded weights are kept.
+        `nn.init` is looked up at call time on purpose: transformers guards it so loaded weights are kept; the
+        two partial writes below (the padding row, the forget gate's bias) are not guarded, hence `_loaded`.
         """
         scale = self.config.initializer_range
         if isinstance(module, nn.Embedding):
@@ -76,7 +80,7 @@ class RNNPreTrainedModel(PreTrainedModel):
             # size, so that words added from the vectors leave training on the same texts unchanged.
             with torch.random.fork_rng(devices=[]):
                 nn.init.uniform_(module.weight, -scale, scale)
-            if module.padding_idx is not None and not getattr(module.weight, "_is_hf_initialized", False):
+            if module.padding_idx is not None and not _loaded(module.weight):
                 module.weight[module.padding_idx].zero_()
         elif isinstance(module, nn.Linear):
             nn.init.xavier_uniform_(module.weight)
@@ -99,8 +103,7 @@ class RNNPreTrainedModel(PreTrainedModel):
                     nn.init.orthogonal_(param)
                 elif name.startswith("bias"):
                     nn.init.zeros_(param)
-                    loaded = getattr(param, "_is_hf_initialized", False)
-                    if isinstance(module, nn.LSTM) and name.startswith("bias_ih") and not loaded:
+                    if isinstance(module, nn.LSTM) and name.startswith("bias_ih") and not _loaded(param):
                         param[module.hidden_size : 2 * module.hidden_size] = 1.0  # forget gate
 
     @classmethod
@@ -169,22 +172,14 @@ class RNNPreTrainedModel(PreTrainedModel):
         return model
 
     def save_pretrained(self, save_directory, *args, **kwargs):
-        """`PreTrainedModel.save_pretrained`; a saved folder lists every Auto class of this family.
+        """`PreTrainedModel.save_pretrained` (the config lists every Auto class: `RNNConfig.save_pretrained`).
 
-        transformers' ``auto_map`` only names the class being saved, so `AutoModel` would not load a
-        saved classifier without this. With ``config.embedding_storage_dtype="float16"`` the table is
-        written in float16, only while saving: loading reads ``state_dict()`` for the parameters' dtypes.
+        With ``config.embedding_storage_dtype="float16"`` the table is written in float16, only while saving:
+        loading reads ``state_dict()`` for the parameters' dtypes.
         """
-        if self._auto_class is not None:
-            self.config.auto_map = {
-                **(getattr(self.config, "auto_map", None) or {}),
-                "AutoConfig": "configuration_rnn.RNNConfig",
-                "AutoModel": "modeling_rnn.RNNModel",
-                "AutoModelForSequenceClassification": "modeling_rnn.RNNForSequenceClassification",
-            }
         if self.config.embedding_storage_dtype != "float16":
             return super().save_pretrained(save_directory, *args, **kwargs)
-        handle = _on_state_dict(self.get_input_embeddings(), _table_in_float16)
+        handle = self.get_input_embeddings().register_state_dict_post_hook(_table_in_float16)
         try:
             return super().save_pretrained(save_directory, *args, **kwargs)
         finally:
