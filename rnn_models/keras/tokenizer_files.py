@@ -107,9 +107,11 @@ def read_keras_tokenizer(path: str | os.PathLike) -> KerasVocabulary:
     """The fitted Keras ``Tokenizer`` saved in ``path``: ``to_json()`` output or a pickle (see module docstring).
 
     Example:
-        >>> vocabulary = read_keras_tokenizer("tokenizer.pickle")  # doctest: +SKIP
-        >>> vocabulary.texts_to_sequences(["the cat"])  # doctest: +SKIP
-        [[1, 2]]
+        >>> import tempfile
+        >>> path = Path(tempfile.mkdtemp()) / "tokenizer.json"
+        >>> _ = path.write_text(KerasVocabulary.fit(["the cat", "the dog"]).to_keras_json())  # as Tokenizer.to_json()
+        >>> read_keras_tokenizer(path).texts_to_sequences(["the cat", "a dog"])
+        [[1, 2], [3]]
     """
     path = Path(path)
     try:
