@@ -43,8 +43,8 @@ _POOLED_WITH_NGRAMS: dict[str, Any] = {
 # DESIGN.md), as field overrides.
 PRESETS: dict[str, dict[str, Any]] = {
     "bigru_ngrams": {**_POOLED_WITH_NGRAMS, "cell": "gru"},
-    # The default: the LSTM, which PyTorch runs with a fused oneDNN kernel on the CPU (equal ROC AUC on real
-    # comments, lower seed spread, 1.5x faster to train than the GRU).
+    # The default: the LSTM, which PyTorch runs with a fused oneDNN kernel on the CPU (ROC AUC level with the GRU's
+    # on real comments, with a lower seed spread: README, "Beyond the notebook").
     "bilstm_ngrams": {**_POOLED_WITH_NGRAMS, "cell": "lstm"},
     "lstm": {"cell": "lstm", "hidden_size": 100, "dropout": 0.3, "recurrent_dropout": 0.3},
     "gru": {"cell": "gru", "hidden_size": 300, "embedding_dropout": 0.3},
