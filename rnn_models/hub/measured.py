@@ -135,7 +135,7 @@ def comparison_text(preset: str | None) -> str:
         for task in tasks
     ]
     parts = [
-        f"Measured by rnn-models on one workload, not on this model's data: {COMPARISON_WORKLOAD}; "
+        f"Measured by rnn-models on one workload: {COMPARISON_WORKLOAD}; "
         f"{' and '.join(_METRICS[task] for task in tasks)}. Result files in "
         f"rnn-models' repository: {', '.join(f'`{name}`' for name in files)}.",
         "\n".join(table),
