@@ -14,7 +14,13 @@ cross-validation inside the training split; the table puts them beside every pre
 ROC AUC, one output per label; the split stays stratified on the first label).
 
 Workloads: ``jigsaw`` (default): the real comments of ``jigsaw_train_dev.csv`` with ``row < 12000`` (the
-notebook's first 12,000 rows, 11,332 of them here), label toxic, ``max_length`` 1500 as in the notebook.
+notebook's first 12,000 rows, 11,332 of them here), label toxic, ``max_length`` 1500 as in the notebook;
+``jigsaw_all``: all 19,061 of them.
+
+``--robustness`` adds, for ours and the peers, the ROC AUC drop on disguised insults and the share of benign
+tweets flagged (`bench_robustness`); ``--fit_on train`` fits our tokenizer on the training texts only (the
+deployment default; the peers' vectorizers always are); ``--peer_c_grid`` sets the peers' C values (the
+practitioner's four: 0.03125 0.125 0.5 2).
 ``vader``: the human-rated VADER snippets (label negative = mean rating < 0) shuffled once, the first
 12,000, ``max_length`` 150 (longer than every snippet: Keras runs 150 pre-padded steps, only faster).
 """
@@ -56,18 +62,34 @@ def _auc(scores: np.ndarray, labels: np.ndarray, spec: dict) -> dict:
     return roc_auc(scores.reshape(len(labels), -1), labels, _labels(spec))
 
 
+def _robustness(spec: dict, score) -> dict:
+    """`bench_robustness` figures for a model whose ``score(texts)`` gives ``(rows, labels)`` scores."""
+    from bench_robustness import robustness_figures, robustness_texts
+
+    train_set, valid_set = _split(spec)
+    xtrain, ytrain = _texts_and_labels(train_set, spec)
+    xvalid, yvalid = _texts_and_labels(valid_set, spec)
+    extra = robustness_texts(xtrain, ytrain[:, 0], xvalid)
+    scored = {name: np.asarray(score(texts))[:, 0] for name, texts in {"valid": xvalid, **extra}.items()}
+    return robustness_figures(scored["valid"], scored, yvalid[:, 0], float(ytrain[:, 0].mean()))
+
+
 def ours_worker(spec: dict) -> dict:
+    import time
+
     import torch
 
+    from rnn_models.serving.inference import predict_scores
     from rnn_models.training.job import DataArguments, ModelArguments, RNNTrainingArguments, train
 
     torch.set_num_threads(spec["threads"])
+    start = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:
         run = train(
             ModelArguments(preset=spec["preset"], vectors="glove-6b-50d", max_length=spec["max_length"]),
             DataArguments(
                 train_file=spec["file"], label_columns=_labels(spec), max_rows=spec["max_rows"],
-                fit_tokenizer_on="train+validation",
+                fit_tokenizer_on=spec["fit_on"],
             ),
             RNNTrainingArguments(
                 output_dir=str(Path(tmp, "out")), num_train_epochs=spec["epochs"], save_strategy="no",
@@ -75,8 +97,13 @@ def ours_worker(spec: dict) -> dict:
                 **spec["ours_options"],
             ),
         )  # fmt: skip
+    wall = time.perf_counter() - start  # the whole job: features, linear fit, training, evaluation
     aucs = {k.removeprefix("eval_"): v for k, v in run.metrics.items() if k.startswith("eval_roc_auc")}
-    return {**aucs, "train_seconds": run.metrics["train_runtime"]}
+    result = {**aucs, "train_seconds": run.metrics["train_runtime"], "wall_seconds": wall}
+    if spec.get("robustness"):
+        model = run.trainer.model.eval()
+        result["robustness"] = _robustness(spec, lambda texts: predict_scores(model, run.tokenizer, texts))
+    return result
 
 
 def keras_worker(spec: dict) -> dict:
@@ -115,7 +142,9 @@ def keras_worker(spec: dict) -> dict:
     embedding.set_weights([matrix])
     model.compile(loss="binary_crossentropy", optimizer="adam", metrics=["accuracy"])
     start = time.perf_counter()
-    model.fit(xtrain_pad, ytrain, epochs=spec["epochs"], batch_size=64, verbose=0)
+    model.fit(
+        xtrain_pad, ytrain, epochs=spec["epochs"] if spec["epochs"] > 0 else 5, batch_size=64, verbose=0
+    )
     seconds = time.perf_counter() - start
     scores = model.predict(xvalid_pad, batch_size=256, verbose=0)
     return {**_auc(scores, yvalid, spec), "train_seconds": seconds}
@@ -129,14 +158,26 @@ def peer_worker(spec: dict) -> dict:
     train_set, valid_set = _split(spec)
     xtrain, ytrain = _texts_and_labels(train_set, spec)  # labels: (rows, n_labels)
     xvalid, yvalid = _texts_and_labels(valid_set, spec)
+    c_grid = spec.get("peer_c_grid") or list(C_GRID)
+    if "c_grid" in fit_peer.__code__.co_varnames:
+        options = {**options, "c_grid": c_grid}
     start = time.perf_counter()
     fit = fit_peer(xtrain, ytrain, xvalid, seed=42, **options)
     seconds = time.perf_counter() - start
-    return {
+    result = {
         **_auc(fit.scores, yvalid, spec), "train_seconds": seconds, "cv_seconds": fit.cv_seconds,
-        "c": fit.c, "cv_roc_auc": fit.cv_roc_auc, "c_grid": list(C_GRID), "n_features": fit.n_features,
+        "c": fit.c, "cv_roc_auc": fit.cv_roc_auc, "c_grid": c_grid, "n_features": fit.n_features,
         "versions": {name: _version(name) for name in ("scikit-learn", "fasttext-wheel", "fasttext")},
     }  # fmt: skip
+    if spec.get("robustness"):  # the same fit scores the extra texts (C as chosen above)
+        fixed = {**options, "c_grid": fit.c[:1]} if "c_grid" in options else options
+        result["robustness"] = _robustness(
+            spec,
+            lambda texts: np.asarray(fit_peer(xtrain, ytrain, texts, seed=42, **fixed).scores).reshape(
+                len(texts), -1
+            ),
+        )
+    return result
 
 
 def _version(distribution: str) -> str | None:
@@ -219,8 +260,17 @@ def jigsaw_notebook_rows() -> Path:
     return out
 
 
+def jigsaw_all_rows() -> Path:
+    """All 19,061 real comments of ``jigsaw_train_dev.csv``."""
+    from bench_data import JIGSAW_CSV, workload
+
+    workload("jigsaw")  # a clear message when the file is missing
+    return Path(JIGSAW_CSV)
+
+
 WORKLOAD_DEFAULTS = {  # file, label, max_rows, max_length
     "jigsaw": (jigsaw_notebook_rows, "toxic", None, 1500),
+    "jigsaw_all": (jigsaw_all_rows, "toxic", None, 1500),
     "vader": (shuffled_vader, "negative", 12000, 150),
 }
 
@@ -248,7 +298,9 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--max_length", type=int, help="Keras maxlen (default: the workload's)")
     parser.add_argument("--threads", type=int, default=2, help="CPU threads per training process")
     parser.add_argument("--keras_backend", default="torch", choices=["torch", "jax", "tensorflow"])
-    parser.add_argument("--epochs", type=int, default=5)
+    parser.add_argument(
+        "--epochs", type=int, default=-1, help="default: each preset's (Keras: 5, the notebook's)"
+    )
     parser.add_argument(
         "--seeds", type=int, nargs="+", default=[42, 43, 44], help="training seeds (the split stays 42)"
     )
@@ -268,6 +320,17 @@ def main(argv: list[str]) -> int:
     )  # fmt: skip
     parser.add_argument("--jobs", type=int, default=1, help="runs at once (with --threads 1 on 2 cores: 2)")
     parser.add_argument("--json", default="benchmark_quality.json")
+    parser.add_argument(
+        "--fit_on", default="train+validation", choices=["train", "train+validation"],
+        help="texts our tokenizer is fitted on: the notebook's train+validation, or train (the deployment default)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--peer_c_grid", type=float, nargs="+", help="the peers' C values (default: bench_peers')"
+    )
+    parser.add_argument(
+        "--robustness", action="store_true",
+        help="also disguised insults and false alarms on benign tweets (bench_robustness), ours and peers",
+    )  # fmt: skip
     args = parser.parse_args(argv)
     make_file, label, max_rows, max_length = WORKLOAD_DEFAULTS[args.workload]
     spec = {
@@ -275,6 +338,7 @@ def main(argv: list[str]) -> int:
         "max_rows": args.max_rows or max_rows, "max_length": args.max_length or max_length, "epochs": args.epochs,
         "seeds": args.seeds, "threads": args.threads, "keras_backend": args.keras_backend,
         "ours_options": dict(parse_option(option) for option in args.ours),
+        "fit_on": args.fit_on, "peer_c_grid": args.peer_c_grid, "robustness": args.robustness,
     }  # fmt: skip
     peer_names = peer_tasks(args.peers) if "peers" in args.sides else []
     tasks = [("peers", name, None) for name in peer_names] + [

@@ -20,10 +20,22 @@ from bench_common import fp32_matmul_peak_gflops, recurrent_flops_per_token, rep
 DIM = 300
 
 
+def run_packed(layer, x, lengths, weights):
+    """The packed-sequence path `RecurrentLayer` used before (called and returning as its ``_run_masked``)."""
+    from torch.func import functional_call
+    from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+
+    from rnn_models.model.recurrent_layers import concat_final_states
+
+    packed = pack_padded_sequence(x, lengths.cpu(), batch_first=True, enforce_sorted=False)
+    outputs, state = functional_call(layer.rnn, weights, (packed,))
+    outputs, _ = pad_packed_sequence(outputs, batch_first=True, total_length=x.shape[1])
+    return outputs, concat_final_states(state)
+
+
 def time_step(layer, x, lengths, repeats: int, packed: bool, flush: bool) -> float:
     from contextlib import nullcontext
 
-    from rnn_models.model.recurrent_layers import run_packed
     from rnn_models.training.trainer import flush_denormals
 
     run = run_packed if packed else type(layer)._run_masked

@@ -1,5 +1,6 @@
 """Test data built on the fly and shared by several test modules: a learnable table with its vectors, the
-train command's arguments on it, word2vec binary bytes, a folder's fingerprint."""
+train command's arguments on it, word2vec binary bytes, a folder's fingerprint, tiny models of each problem type
+with the pipeline's scores for them."""
 
 import hashlib
 import random
@@ -7,7 +8,9 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from transformers import pipeline
 
+from rnn_models import RNNConfig, RNNForSequenceClassification, RNNTokenizerFast
 from rnn_models.commands.train import parse_train_args
 
 GOOD = ["thanks", "great", "helpful", "source", "agree", "fixed", "article", "citation", "welcome", "nice"]
@@ -67,3 +70,33 @@ def word2vec_binary(
         for i, w in enumerate(words)
     ]
     return header + b"".join(records)
+
+
+SCORING_TEXTS = ["thanks for the fix", "you idiot stop this", "", "a fine source"]
+_THREE = {0: "toxic", 1: "insult", 2: "threat"}
+# Config overrides -> the function pipeline("text-classification") applies by default (transformers' rule).
+SCORING_CASES = {
+    "one label": ({}, "sigmoid"),
+    "one-output regression": ({"problem_type": "regression"}, "none"),
+    "multi-output regression": ({"problem_type": "regression", "id2label": _THREE}, "none"),
+    "multi-label": ({"problem_type": "multi_label_classification", "id2label": _THREE}, "sigmoid"),
+    "single-label": ({"problem_type": "single_label_classification", "id2label": _THREE}, "softmax"),
+    "several labels, no problem type": ({"id2label": _THREE}, "softmax"),
+}
+
+
+def scoring_model(overrides: dict):
+    """A tiny GRU classifier (eval mode) and its tokenizer, fitted on `SCORING_TEXTS`."""
+    tokenizer = RNNTokenizerFast.from_texts(SCORING_TEXTS, max_length=20)
+    config = RNNConfig.from_preset(
+        "gru", vocab_size=len(tokenizer), embedding_dim=6, hidden_size=5, max_length=20, **overrides
+    )
+    return RNNForSequenceClassification(config).eval(), tokenizer
+
+
+def pipeline_scores(model, tokenizer, texts) -> list[list[float]]:
+    """``pipeline("text-classification")``'s scores per text in label-id order: the reference for every scorer."""
+    classify = pipeline("text-classification", model=model, tokenizer=tokenizer)
+    names = [model.config.id2label[i] for i in range(model.config.num_labels)]
+    rows = [{item["label"]: item["score"] for item in row} for row in classify(list(texts), top_k=None)]
+    return [[row[name] for name in names] for row in rows]

@@ -22,7 +22,7 @@ USAGE = """usage: rnn-models {train,evaluate,predict,push,convert-keras,export-o
   predict        scores for texts or a table, as JSON lines or a submission file (--output)
   push           upload a trained model folder to the Hugging Face Hub
   convert-keras  convert a trained Keras model (+ its tokenizer: JSON or pickle) into a model folder
-  export-onnx    write model.onnx for `predict --backend onnx` (ONNX Runtime: faster CPU serving)
+  export-onnx    write model.onnx for `predict --backend onnx` (ONNX Runtime; faster for some models)
   demo           a Gradio page for a model: scores and the words behind them (rnn-models[demo])
 
 Run `rnn-models COMMAND --help` for the options of a command."""
@@ -145,7 +145,8 @@ def _export_onnx(argv: list[str]) -> int:
     from ..serving.onnx_serving import ONNX_FILE, export_onnx
 
     parser = argparse.ArgumentParser(
-        prog="rnn-models export-onnx", description="Export a model folder to ONNX for faster CPU serving."
+        prog="rnn-models export-onnx",
+        description="Export a model folder to ONNX for serving with ONNX Runtime (predict --backend onnx).",
     )
     parser.add_argument("--model", required=True, help="model folder or Hub repository id")
     parser.add_argument("--output", help="default: MODEL/model.onnx (for `predict --backend onnx`)")

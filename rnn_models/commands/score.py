@@ -16,7 +16,7 @@ from transformers.hf_argparser import string_to_bool
 
 from ..serving.sharding import Shard, current_shard, end_shard, gather_scores
 
-__all__ = ["run_evaluate_command", "run_predict_command", "show_progress"]
+__all__ = ["match_label_columns", "run_evaluate_command", "run_predict_command", "show_progress"]
 
 
 def _quiet_loading() -> None:
@@ -56,8 +56,10 @@ def _add_scoring_arguments(parser: argparse.ArgumentParser) -> None:
         "--backend",
         choices=["torch", "onnx"],
         default="torch",
-        help="onnx: ONNX Runtime, same scores, 1.3-2x faster on CPU; uses the folder's model.onnx "
-        "(rnn-models export-onnx) or exports one for this run (a few seconds); needs rnn-models[onnx]",
+        help="onnx: ONNX Runtime, the same scores; its speed depends on the model: 0.97x (bilstm) to 1.48x "
+        "(lstm) the torch backend on 4,000 real comments, 2 CPU cores (benchmarks/serving_cpu.json; the "
+        "bag-of-n-grams presets were not timed); uses the folder's model.onnx (rnn-models export-onnx) or "
+        "exports one for this run; needs rnn-models[onnx]",
     )
 
 
@@ -125,7 +127,12 @@ def run_evaluate_command(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="rnn-models evaluate", description="ROC AUC of a model on a table.")
     parser.add_argument("--model", required=True, help="model folder or Hub repository id")
     _add_table_arguments(parser, "with labels")
-    parser.add_argument("--label_columns", nargs="+", help="default: the model's labels")
+    parser.add_argument(
+        "--label_columns",
+        nargs="+",
+        help="the table's label columns, matched to the model's labels by name (COLUMN=LABEL when they are "
+        "named differently); default: the model's labels",
+    )
     _add_scoring_arguments(parser)
     args = parser.parse_args(argv)
     if not _table_given(args):
@@ -134,26 +141,59 @@ def run_evaluate_command(argv: list[str]) -> int:
     return _on_shards(_evaluate, args)
 
 
+def match_label_columns(requested: list[str] | None, model_labels: list[str]) -> list[tuple[str, int]]:
+    """``(table column, model output index)`` per ``--label_columns`` entry, matched by the model's label names
+    (``config.id2label``), never by position; ``COLUMN=LABEL`` pairs a column with a label of another name.
+
+    Example:
+        >>> match_label_columns(["other", "toxic"], ["toxic", "other"])
+        [('other', 1), ('toxic', 0)]
+        >>> match_label_columns(["is_toxic=toxic"], ["toxic", "other"])
+        [('is_toxic', 0)]
+        >>> match_label_columns(None, ["toxic", "other"])
+        [('toxic', 0), ('other', 1)]
+    """
+    pairs = []
+    for entry in requested or model_labels:
+        column, _, label = entry.partition("=") if requested else (entry, "", entry)
+        label = label or column
+        if label not in model_labels:
+            raise ValueError(
+                f"--label_columns {entry}: the model has no label {label!r}; its labels are "
+                f"{', '.join(model_labels)} (write COLUMN=LABEL to pair a column with one of them)"
+            )
+        pairs.append((column, model_labels.index(label)))
+    return pairs
+
+
+def _count_missing_texts(texts, column: str, command: str) -> None:
+    """Says on stderr, in one line, how many rows have no text (a null or an empty cell): they score as ""."""
+    missing = sum(1 for text in texts if not text)
+    if missing:
+        print(
+            f"rnn-models {command}: {missing:,} of {len(texts):,} rows have no text in column {column!r} "
+            "(empty or missing); they are scored as empty texts",
+            file=sys.stderr,
+        )
+
+
 def _evaluate(args: argparse.Namespace, shard: Shard) -> int:
     from ..serving.inference import label_names, load_model
-    from ..training.metrics import roc_auc
+    from ..training.metrics import roc_auc_per_label
 
     model, tokenizer = load_model(args.model, shard.device, allow_pickle=args.allow_pickle)
-    names = args.label_columns or label_names(model)
-    table = _read_table(args, names)
-    scores = _scorer(args, model, tokenizer, shard)(table[args.text_column])
+    pairs = match_label_columns(args.label_columns, label_names(model))
+    columns = [column for column, _ in pairs]
+    table = _read_table(args, columns)
+    texts = table[args.text_column]
+    if shard.is_main:
+        _count_missing_texts(texts, args.text_column, "evaluate")
+    scores = _scorer(args, model, tokenizer, shard)(texts)
     if scores is None:  # not rank 0: its share went to rank 0
         return 0
-    labels = [[row[c] for c in names] for row in table.select_columns(names)]
-    result = (
-        roc_auc(scores[:, 0], [r[0] for r in labels], names)
-        if len(names) == 1
-        else roc_auc(scores, labels, names)
-    )
-    per_label = {name: result.get(f"roc_auc_{name}", result["roc_auc"]) for name in names}
-    print(
-        json.dumps({"roc_auc": result["roc_auc"], "roc_auc_per_label": per_label, "num_rows": table.num_rows})
-    )
+    labels = [[row[c] for c in columns] for row in table.select_columns(columns)]
+    macro, per_label = roc_auc_per_label(scores[:, [index for _, index in pairs]], labels, columns)
+    print(json.dumps({"roc_auc": macro, "roc_auc_per_label": per_label, "num_rows": table.num_rows}))
     return 0
 
 
@@ -190,6 +230,8 @@ def _predict(args: argparse.Namespace, shard: Shard) -> int:
     if not args.texts:  # the table first: a wrong split or column fails before the model loads
         table = _read_table(args, label_columns=None)
         texts = table[args.text_column]
+        if shard.is_main:
+            _count_missing_texts(texts, args.text_column, "predict")
         keys = table["id"] if "id" in table.column_names else range(table.num_rows)
         key_name = "id" if "id" in table.column_names else "row"
     else:

@@ -24,14 +24,11 @@ from ..training.summary import layer_rows
 __all__ = [
     "BYTES_PER_VALUE",
     "HUB_DATASET_ID",
-    "KERAS_REFERENCE_AUC",
     "TOXICITY_LABELS",
     "CardFacts",
     "card_facts_from_folder",
 ]
 
-# ROC AUC of the Keras notebook models on Jigsaw (first 12,000 rows, label toxic, 20% stratified split).
-KERAS_REFERENCE_AUC = {"lstm": 0.9598, "gru": 0.9717, "bilstm": 0.9667}
 BYTES_PER_VALUE = {"float32": 4, "float16": 2}  # per value of the embedding table in model.safetensors
 HUB_DATASET_ID = re.compile(r"[A-Za-z0-9][\w.-]*(/[A-Za-z0-9][\w.-]*)?")
 TOXICITY_LABELS = {"toxic", "severe_toxic", "obscene", "threat", "insult", "identity_hate", "toxicity"}

@@ -5,8 +5,10 @@ it matches Keras. A converted folder has no training run or evaluation to report
 
 import json
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
+from ..model.problem_type import score_function
 from ..text.tokenization_rnn import KERAS_TOKENIZER_FILE
 from .model_card import architecture_text, front_matter
 
@@ -23,8 +25,11 @@ def _outputs(config: dict[str, Any]) -> str:
     labels = [
         config.get("id2label", {}).get(str(i), f"LABEL_{i}") for i in range(len(config.get("id2label", {})))
     ]
-    kind = {"single_label_classification": "softmax"}.get(config.get("problem_type"), "sigmoid")
-    return f"{', '.join(f'`{label}`' for label in labels) or '`LABEL_0`'} ({kind} of the logits)"
+    rule = SimpleNamespace(problem_type=config.get("problem_type"), num_labels=max(len(labels), 1))
+    kind = {"none": "the logits as they are"}.get(
+        score_function(rule), f"{score_function(rule)} of the logits"
+    )
+    return f"{', '.join(f'`{label}`' for label in labels) or '`LABEL_0`'} ({kind})"
 
 
 def _tokenizer_note(folder: Path, config: dict[str, Any]) -> str:

@@ -10,7 +10,8 @@ from typing import Any
 
 from huggingface_hub import EvalResult, ModelCard, ModelCardData  # the offline card classes only (no HfApi)
 
-from .card_facts import BYTES_PER_VALUE, KERAS_REFERENCE_AUC, CardFacts
+from .card_facts import BYTES_PER_VALUE, CardFacts
+from .measured import MEASURED, comparison_text
 
 __all__ = [
     "CARD_TEMPLATE_NAME",
@@ -90,13 +91,11 @@ def card_data(facts: CardFacts) -> ModelCardData:
 
 
 NOTEBOOK_INTRO = 'the model of the classic Keras "toxic comment" notebooks'
-# What the bag-of-n-grams presets are and why the default is one of them (figures: README, "Beyond the notebook").
+# What the bag-of-n-grams presets are; how they compare is measured data (`rnn_models.hub.measured`), not prose.
 BAG_OF_NGRAMS_INTRO = (
     "the 2018 Jigsaw competition's pooled bidirectional recurrent network (max + mean pooling) on fine-tuned "
     "vectors, with a linear bag of hashed word, word-pair and character n-grams beside it for the misspelled and "
-    "obfuscated words that word vectors miss; rnn-models' default architecture, because on real comments it "
-    "scored above the notebook's models and above TF-IDF + logistic regression (rnn-models' README, \"Beyond the "
-    'notebook")'
+    "obfuscated words that word vectors miss"
 )
 
 
@@ -150,24 +149,14 @@ def front_matter(tags: list[str]) -> str:
     return f"---\n{data.to_yaml()}\n---\n"
 
 
-def _reference_note(facts: CardFacts) -> str:
-    reference = KERAS_REFERENCE_AUC.get(facts.preset or "")
-    reached = (
-        f"This model reached {_auc(facts.results.get('roc_auc'))} on {facts.dataset}; the figures compare only on "
-        "the same data."
-    )
-    if reference is None and facts.config.get("ngram_buckets"):
-        return (
-            "This architecture goes beyond the Keras notebooks, whose best model reached ROC AUC 0.9717 (`gru`) on "
-            "the Jigsaw toxic comment data (first 12,000 rows, label `toxic`, 20% stratified validation split, GloVe "
-            f"840B 300-d). {reached} rnn-models' README compares them, and TF-IDF + logistic regression, on the same "
-            "real comments and split."
-        )
-    if reference is None:
-        return "No Keras reference is known for this architecture."
+def _comparison(facts: CardFacts) -> str:
+    """This model's figure and its data, then the preset's measured comparison (`rnn_models.hub.measured`)."""
+    reached = f"This model reached {_auc(facts.results.get('roc_auc'))} on {facts.dataset}"
+    if facts.preset not in MEASURED["toxic"]:
+        return f"{reached}. {comparison_text(facts.preset)}"
     return (
-        f"The Keras notebook's `{facts.preset}` model reached ROC AUC {reference:.4f} on the Jigsaw toxic comment "
-        f"data (first 12,000 rows, label `toxic`, 20% stratified validation split, GloVe 840B 300-d). {reached}"
+        f"{reached}; the figures below were measured on another workload and compare with each other, not with "
+        f"it.\n\n{comparison_text(facts.preset)}"
     )
 
 
@@ -251,7 +240,7 @@ def card_values(facts: CardFacts) -> dict[str, Any]:
         "vectors_note": _vectors_note(facts),
         "vocabulary_note": _vocabulary_note(facts),
         "hyperparameters": facts.hyperparameters(),
-        "reference_note": _reference_note(facts),
+        "comparison": _comparison(facts),
     }
 
 

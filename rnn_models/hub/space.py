@@ -8,7 +8,7 @@ from pathlib import Path
 
 __all__ = ["REQUIREMENTS", "space_files"]
 
-REQUIREMENTS = ("torch", "transformers>=5.0,<6", "gradio>=5.0")
+REQUIREMENTS = ("torch", "transformers>=5.25,<6", "gradio>=5.0")
 PLACEHOLDER = "{{ model_id }}"
 
 

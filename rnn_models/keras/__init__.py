@@ -13,11 +13,7 @@ One step per module: `files` reads the Keras files (config and arrays per layer)
 the layer chain and maps it to an `RNNConfig`, `weights` turns the arrays into a state dict, `convert`
 puts the three together (`from_keras`, `convert_keras`).
 
-Example:
-    >>> from rnn_models.keras import convert_keras, from_keras
-    >>> model, tokenizer = from_keras("model.keras", "tokenizer.json")  # doctest: +SKIP
-    >>> convert_keras("model.h5", "converted", tokenizer_json="tokenizer.json")  # doctest: +SKIP
-    PosixPath('converted')
+Examples that run: `rnn_models.keras.convert.from_keras` and `rnn_models.keras.convert.convert_keras`.
 """
 
 from .architecture import (

@@ -88,9 +88,15 @@ def from_keras(
     and the tokenizer pad the same way. The model is returned in eval mode; its logits through the
     output activation (sigmoid or softmax) equal Keras ``model.predict`` on the same padded ids.
 
-    Example:
-        >>> model, tokenizer = from_keras("model.h5", "tokenizer.pickle", padding_side="right")  # doctest: +SKIP
-        >>> probabilities = torch.sigmoid(model(**tokenizer(["a text"], return_tensors="pt")).logits)  # doctest: +SKIP
+    Example (a tf.keras 2.15 model and tokenizer among the test data of a source checkout):
+        >>> from rnn_models.model.problem_type import scores_from_logits
+        >>> keras2 = Path(__file__).resolve().parents[2] / "tests" / "data" / "keras2"
+        >>> model, tokenizer = from_keras(keras2 / "pooled_bigru_jigsaw.h5", keras2 / "tokenizer_tf215.pickle")
+        >>> model.config.num_labels, model.config.problem_type
+        (6, 'multi_label_classification')
+        >>> logits = model(**tokenizer(["a great, great idea"], return_tensors="pt")).logits
+        >>> scores_from_logits(logits, model.config).shape  # sigmoids, as Keras's model.predict gives
+        torch.Size([1, 6])
     """
     model_path = Path(model_path)
     padding, truncating = (_KERAS_SIDES[_check_side(n, v)] for n, v in
@@ -142,9 +148,14 @@ def convert_keras(
     conversion leaves nothing half-written. An existing non-empty ``output_dir`` is replaced only with
     ``overwrite=True`` (`FileExistsError` otherwise).
 
-    Example:
-        >>> convert_keras("model.keras", "my-model", tokenizer="tokenizer.pkl")  # doctest: +SKIP
-        PosixPath('my-model')
+    Example (the test data of a source checkout, as in `from_keras`):
+        >>> import tempfile
+        >>> keras2 = Path(__file__).resolve().parents[2] / "tests" / "data" / "keras2"
+        >>> out = Path(tempfile.mkdtemp()) / "my-model"
+        >>> convert_keras(keras2 / "pooled_bigru_jigsaw.h5", out, tokenizer=keras2 / "tokenizer_tf215.pickle") == out
+        True
+        >>> sorted(name for name in ("config.json", "model.safetensors", "tokenizer.json") if (out / name).is_file())
+        ['config.json', 'model.safetensors', 'tokenizer.json']
     """
     output_dir = Path(output_dir)
     if not overwrite and output_dir.exists() and (not output_dir.is_dir() or any(output_dir.iterdir())):

@@ -1,10 +1,9 @@
 """Keras tokenizer files as their owners saved them -> `KerasVocabulary`, without running anything they hold.
 
-Three forms are read:
+Two kinds of file are read:
 
-- ``Tokenizer.to_json()`` output (``tokenizer.json``), also when it was ``json.dump``-ed again (a JSON
-  string holding the JSON);
-- ``json.dump(tokenizer.word_index, f)``: the ids alone, the options taken as Keras's defaults (with a note);
+- JSON: ``Tokenizer.to_json()`` output, also double-encoded, or a ``word_index`` alone, through
+  `rnn_models.text.keras_json` (the same reader, and the same rules, as `RNNTokenizerFast.from_keras_json`);
 - a pickled ``Tokenizer`` (``tokenizer.pkl`` / ``tokenizer.pickle``) of keras-preprocessing
   (``keras_preprocessing.text``), tf.keras 2.x (``keras.preprocessing.text``, ``keras.src.preprocessing.text``),
   tf-keras or Keras 3 (``keras.src.legacy.preprocessing.text``).
@@ -16,13 +15,12 @@ any other class or function in one line, before anything of it runs. Neither Ker
 
 import collections
 import io
-import json
 import os
 import pickle
-import warnings
 from pathlib import Path
 from typing import Any
 
+from ..text.keras_json import vocabulary_from_fields, vocabulary_from_json
 from ..text.keras_vocabulary import KerasVocabulary
 from .files import check_not_lfs_pointer
 
@@ -41,7 +39,6 @@ TOKENIZER_MODULES = (
     "tensorflow.keras.preprocessing.text",
     "tensorflow.python.keras.preprocessing.text",
 )
-_FIELDS = ("num_words", "oov_token", "filters", "lower", "split")
 
 
 class _PickledTokenizer:
@@ -98,85 +95,7 @@ def _from_pickle(data: bytes, where: str) -> KerasVocabulary:
         ) from None
     if not isinstance(loaded, _PickledTokenizer):
         raise ValueError(f"{where}: the pickle holds a {type(loaded).__name__}, not a Keras Tokenizer.")
-    return _vocabulary(vars(loaded), where)
-
-
-def _vocabulary(fields: dict[str, Any], where: str) -> KerasVocabulary:
-    """A tokenizer's fields (a pickle's ``__dict__`` or a ``to_json()`` config) as a `KerasVocabulary`."""
-    if fields.get("char_level") or fields.get("analyzer") is not None:
-        raise ValueError(f"{where}: a character-level Tokenizer or a custom analyzer is not supported.")
-    try:
-        options = {key: fields[key] for key in _FIELDS if key in fields}
-        word_index, options = _assigned_index(dict(fields["word_index"]), options, where)
-        return KerasVocabulary(
-            dict(fields["word_counts"]), word_index, document_count=fields.get("document_count", 0), **options
-        )
-    except (KeyError, TypeError, ValueError, AttributeError) as error:
-        raise ValueError(f"{where}: not a fitted Keras Tokenizer ({error}).") from None
-
-
-def _assigned_index(word_index: dict, options: dict, where: str) -> tuple[dict, dict]:
-    """A ``word_index`` assigned by hand (``tokenizer.word_index = imdb.get_word_index()``), not fitted: Keras
-    gives ``None`` for unknown words when its ``oov_token`` is missing from it (``pad_sequences`` then fails)
-    and id 0, the padding id, to words indexed 0. Those are dropped instead, and a note says so."""
-    oov_token = options.get("oov_token")
-    if oov_token is not None and oov_token not in word_index:
-        options = {**options, "oov_token": None}
-        warnings.warn(
-            f"{where}: oov_token={oov_token!r} is not in its word_index (set by hand?): Keras gives None for "
-            "unknown words there; they are dropped instead.",
-            stacklevel=4,
-        )
-    at_zero = [word for word, index in word_index.items() if index == 0]
-    if at_zero:
-        warnings.warn(
-            f"{where}: {len(at_zero)} word(s) have index 0, the padding id ({', '.join(map(repr, at_zero[:3]))}): "
-            "they are dropped.",
-            stacklevel=4,
-        )
-        word_index = {word: index for word, index in word_index.items() if index != 0}
-    return word_index, options
-
-
-def _from_json(text: str, where: str) -> KerasVocabulary:
-    try:
-        payload = json.loads(text)
-        if isinstance(payload, str):  # to_json() output json.dump-ed again: a JSON string of the JSON
-            payload = json.loads(payload)
-    except json.JSONDecodeError as error:
-        raise ValueError(f"{where}: not JSON ({error}); expected Keras Tokenizer.to_json() output.") from None
-    is_index = isinstance(payload, dict) and "config" not in payload and bool(payload)
-    if is_index and all(isinstance(value, int) and not isinstance(value, bool) for value in payload.values()):
-        return _from_word_index(payload, where)
-    try:  # to_json() keeps word_index and word_counts as JSON strings inside its config
-        config = dict(payload["config"])
-        config.update({key: json.loads(config[key]) for key in ("word_index", "word_counts")})
-    except (json.JSONDecodeError, TypeError, KeyError) as error:
-        raise ValueError(f"{where}: not a Keras Tokenizer.to_json() output ({error!r}).") from None
-    if payload.get("class_name", "Tokenizer") != "Tokenizer":
-        raise ValueError(f"{where}: expected a Keras Tokenizer, got {payload['class_name']}.")
-    return _vocabulary(config, where)
-
-
-_OOV_SPELLINGS = {"<oov>", "<unk>", "oov", "[unk]", "<unknown>", "unk"}
-
-
-def _from_word_index(word_index: dict[str, int], where: str) -> KerasVocabulary:
-    """``json.dump(tokenizer.word_index, f)``: the ids without the options, which are taken as Keras's defaults."""
-    first = min(word_index, key=word_index.get)
-    oov_token = first if word_index[first] == 1 and first.lower() in _OOV_SPELLINGS else None
-    top = max(word_index.values())
-    counts = {word: top + 1 - index for word, index in word_index.items()}  # counts in the index's order
-    try:
-        vocabulary = KerasVocabulary(counts, dict(word_index), oov_token=oov_token)
-    except ValueError as error:
-        raise ValueError(f"{where}: {error}") from None
-    warnings.warn(
-        f"{where}: holds a word_index alone; the Tokenizer's options are taken as Keras's defaults (filters, "
-        f"lower=True, split=' ', num_words=None, oov_token={oov_token!r}): save tokenizer.to_json() if they differ.",
-        stacklevel=4,
-    )
-    return vocabulary
+    return vocabulary_from_fields(vars(loaded), where)
 
 
 def _looks_like_pickle(data: bytes) -> bool:
@@ -188,9 +107,11 @@ def read_keras_tokenizer(path: str | os.PathLike) -> KerasVocabulary:
     """The fitted Keras ``Tokenizer`` saved in ``path``: ``to_json()`` output or a pickle (see module docstring).
 
     Example:
-        >>> vocabulary = read_keras_tokenizer("tokenizer.pickle")  # doctest: +SKIP
-        >>> vocabulary.texts_to_sequences(["the cat"])  # doctest: +SKIP
-        [[1, 2]]
+        >>> import tempfile
+        >>> path = Path(tempfile.mkdtemp()) / "tokenizer.json"
+        >>> _ = path.write_text(KerasVocabulary.fit(["the cat", "the dog"]).to_keras_json())  # as Tokenizer.to_json()
+        >>> read_keras_tokenizer(path).texts_to_sequences(["the cat", "a dog"])
+        [[1, 2], [3]]
     """
     path = Path(path)
     try:
@@ -208,4 +129,4 @@ def read_keras_tokenizer(path: str | os.PathLike) -> KerasVocabulary:
         raise ValueError(
             f"{path}: neither JSON nor a pickle; expected Keras Tokenizer.to_json() output or a pickled Tokenizer."
         ) from None
-    return _from_json(text, str(path))
+    return vocabulary_from_json(text, str(path))

@@ -5,6 +5,7 @@ folder works where rnn-models is not installed."""
 
 from .configuration_rnn import DEFAULT_PRESET, NOTEBOOK_PRESETS, PRESETS, RNNConfig
 from .modeling_rnn import RNNForSequenceClassification, RNNModel, RNNModelOutput, RNNPreTrainedModel
+from .problem_type import score_function, scores_from_logits
 
 __all__ = [
     "DEFAULT_PRESET",
@@ -15,4 +16,6 @@ __all__ = [
     "RNNModel",
     "RNNModelOutput",
     "RNNPreTrainedModel",
+    "score_function",
+    "scores_from_logits",
 ]

@@ -7,6 +7,8 @@ from typing import Any
 
 from transformers import PreTrainedConfig
 
+from .presets import DEFAULT_PRESET, NOTEBOOK_PRESETS, PRESETS, TEXT_FEATURE_PRESETS
+
 __all__ = [
     "ACTIVATIONS",
     "DEFAULT_PRESET",
@@ -35,40 +37,13 @@ RECURRENT_LAYER_FIELDS = (
 # Keras 2's clip(0.2 x + 0.5, 0, 1), the default of standalone Keras <= 2.2, and Keras 3's relu6(x + 3) / 6.
 RECURRENT_ACTIVATIONS = ("sigmoid", "hard_sigmoid_keras2", "hard_sigmoid_keras3")
 
-# Beyond the notebook (README, "Beyond the notebook"): the 2018 competition's pooled bidirectional recurrent
-# network on fine-tuned vectors, with a linear bag of word and character n-grams beside it.
-_POOLED_WITH_NGRAMS: dict[str, Any] = {
-    "hidden_size": 64,
-    "bidirectional": True,
-    "embedding_dropout": 0.2,
-    "pooling": "max_mean",
-    "freeze_embeddings": False,
-    "ngram_buckets": 2**18,
-}
 
-# The default and its GRU twin, then the three models of the Keras "toxic comment" notebooks (see
-# DESIGN.md), as field overrides.
-PRESETS: dict[str, dict[str, Any]] = {
-    "bigru_ngrams": {**_POOLED_WITH_NGRAMS, "cell": "gru"},
-    # The default: the LSTM, which PyTorch runs with a fused oneDNN kernel on the CPU (equal ROC AUC on real
-    # comments, lower seed spread, 1.5x faster to train than the GRU).
-    "bilstm_ngrams": {**_POOLED_WITH_NGRAMS, "cell": "lstm"},
-    "lstm": {"cell": "lstm", "hidden_size": 100, "dropout": 0.3, "recurrent_dropout": 0.3},
-    "gru": {"cell": "gru", "hidden_size": 300, "embedding_dropout": 0.3},
-    "bilstm": {
-        "cell": "lstm",
-        "hidden_size": 300,
-        "bidirectional": True,
-        "dropout": 0.3,
-        "recurrent_dropout": 0.3,
-    },
+# The Auto classes a saved folder's code serves (trust_remote_code), by the files shipped beside the weights.
+AUTO_MAP = {
+    "AutoConfig": "configuration_rnn.RNNConfig",
+    "AutoModel": "modeling_rnn.RNNModel",
+    "AutoModelForSequenceClassification": "modeling_rnn.RNNForSequenceClassification",
 }
-
-DEFAULT_PRESET = "bilstm_ngrams"
-# Presets whose training fits a linear model over the raw text's n-grams beside the recurrent part (the
-# config's text_feature_* fields are set from what the training texts hold).
-TEXT_FEATURE_PRESETS = ("bilstm_ngrams", "bigru_ngrams")
-NOTEBOOK_PRESETS = ("lstm", "gru", "bilstm")  # the Keras notebook's models, exactly
 
 
 def _check_choice(field: str, value: Any, accepted: tuple[str | None, ...]) -> None:
@@ -353,6 +328,18 @@ class RNNConfig(PreTrainedConfig):
         if name not in PRESETS:
             raise ValueError(f"Unknown preset {name!r}; expected one of {', '.join(PRESETS)}.")
         return cls(**{**PRESETS[name], **overrides})
+
+    def save_pretrained(self, save_directory, *args: Any, **kwargs: Any) -> Any:
+        """`PreTrainedConfig.save_pretrained`; when a model's code is shipped beside it, ``auto_map`` lists every
+        Auto class of the family, so that `AutoModel` loads a saved classifier too.
+
+        transformers names only the saved model's class in ``auto_map`` (``modeling_rnn.<class>``), and only
+        when it copies the code files: that entry is the sign the map is completed on.
+        """
+        auto_map = getattr(self, "auto_map", None) or {}
+        if any(str(value).split("--")[-1].startswith("modeling_rnn.") for value in auto_map.values()):
+            self.auto_map = {**auto_map, **AUTO_MAP}
+        return super().save_pretrained(save_directory, *args, **kwargs)
 
     def to_diff_dict(self) -> dict[str, Any]:
         """`PreTrainedConfig.to_diff_dict`, always with the labels.

@@ -4,21 +4,19 @@ Shipped next to the weights by ``save_pretrained``: imports only the standard li
 transformers, so ``trust_remote_code=True`` works where rnn-models is not installed.
 """
 
-from dataclasses import dataclass
-from typing import Any
-
 import torch
 import torch.nn.functional as F
 from torch import nn
 from transformers import PreTrainedModel
 from transformers.modeling_outputs import SequenceClassifierOutput
-from transformers.utils import ModelOutput
 
 from .bag_of_ngrams import NgramLogits
 from .classifier_head import ClassifierHead
 from .configuration_rnn import RNNConfig
 from .from_vectors import config_for_matrix, embedding_matrix, words_by_id
 from .keras_padding import keras_pad
+from .modeling_outputs import RNNModelOutput
+from .problem_type import classification_loss
 from .recurrent_layers import ChannelDropout, RecurrentLayer, length_chunks
 from .text_feature_logits import TextFeatureLogits
 
@@ -30,30 +28,19 @@ __all__ = ["RNNForSequenceClassification", "RNNModel", "RNNModelOutput", "RNNPre
 STEP_OVERHEAD_ROWS = {"cpu": 8, "cuda": 256}
 
 
-@dataclass
-class RNNModelOutput(ModelOutput):
-    """Output of `RNNModel`.
-
-    Args:
-        last_hidden_state: ``(batch, seq_len, hidden_size * directions)`` encoder output at every input
-            position (zeros at padding positions unless keras_compatible).
-        pooler_output: ``(batch, config.pooled_size)`` features the classifier reads, chosen by
-            ``config.pooling``.
-    """
-
-    last_hidden_state: torch.FloatTensor | None = None
-    pooler_output: torch.FloatTensor | None = None
-
-
 def _table_in_float16(module: nn.Module, state_dict: dict, prefix: str, local_metadata: dict) -> None:
     """Saves the frozen table at half the size; loading casts it back to the parameter's float32."""
     state_dict[prefix + "weight"] = state_dict[prefix + "weight"].to(torch.float16)
 
 
-def _on_state_dict(module: nn.Module, hook) -> Any:
-    """``register_state_dict_post_hook`` (torch >= 2.5), or the private hook of older versions: same call."""
-    register = getattr(module, "register_state_dict_post_hook", None) or module._register_state_dict_hook
-    return register(hook)
+def _loaded(tensor: torch.Tensor) -> bool:
+    """Whether ``from_pretrained`` filled ``tensor`` from the checkpoint (transformers marks it
+    ``_is_hf_initialized``). transformers skips modules whose tensors were all loaded; a module loaded only in
+    part reaches `_init_weights`, whose partial writes must then spare the loaded tensors. No public API says
+    which tensors were loaded: transformers' own ``PreTrainedModel._init_weights`` reads the same mark (5.0 to
+    5.25), and ``tests/model/test_transformers_contract.py`` fails if loaded values stop being kept.
+    """
+    return bool(getattr(tensor, "_is_hf_initialized", False))
 
 
 class RNNPreTrainedModel(PreTrainedModel):
@@ -68,7 +55,8 @@ class RNNPreTrainedModel(PreTrainedModel):
     def _init_weights(self, module: nn.Module) -> None:
         """Keras defaults: glorot-uniform kernels, orthogonal recurrent kernels, zero biases, LSTM forget bias 1.
 
-        `nn.init` is looked up at call time on purpose: transformers guards it so loaded weights are kept.
+        `nn.init` is looked up at call time on purpose: transformers guards it so loaded weights are kept; the
+        two partial writes below (the padding row, the forget gate's bias) are not guarded, hence `_loaded`.
         """
         scale = self.config.initializer_range
         if isinstance(module, nn.Embedding):
@@ -76,7 +64,7 @@ class RNNPreTrainedModel(PreTrainedModel):
             # size, so that words added from the vectors leave training on the same texts unchanged.
             with torch.random.fork_rng(devices=[]):
                 nn.init.uniform_(module.weight, -scale, scale)
-            if module.padding_idx is not None and not getattr(module.weight, "_is_hf_initialized", False):
+            if module.padding_idx is not None and not _loaded(module.weight):
                 module.weight[module.padding_idx].zero_()
         elif isinstance(module, nn.Linear):
             nn.init.xavier_uniform_(module.weight)
@@ -102,8 +90,7 @@ class RNNPreTrainedModel(PreTrainedModel):
                     nn.init.orthogonal_(param)
                 elif name.startswith("bias"):
                     nn.init.zeros_(param)
-                    loaded = getattr(param, "_is_hf_initialized", False)
-                    if isinstance(module, nn.LSTM) and name.startswith("bias_ih") and not loaded:
+                    if isinstance(module, nn.LSTM) and name.startswith("bias_ih") and not _loaded(param):
                         param[module.hidden_size : 2 * module.hidden_size] = 1.0  # forget gate
 
     @classmethod
@@ -172,22 +159,14 @@ class RNNPreTrainedModel(PreTrainedModel):
         return model
 
     def save_pretrained(self, save_directory, *args, **kwargs):
-        """`PreTrainedModel.save_pretrained`; a saved folder lists every Auto class of this family.
+        """`PreTrainedModel.save_pretrained` (the config lists every Auto class: `RNNConfig.save_pretrained`).
 
-        transformers' ``auto_map`` only names the class being saved, so `AutoModel` would not load a
-        saved classifier without this. With ``config.embedding_storage_dtype="float16"`` the table is
-        written in float16, only while saving: loading reads ``state_dict()`` for the parameters' dtypes.
+        With ``config.embedding_storage_dtype="float16"`` the table is written in float16, only while saving:
+        loading reads ``state_dict()`` for the parameters' dtypes.
         """
-        if self._auto_class is not None:
-            self.config.auto_map = {
-                **(getattr(self.config, "auto_map", None) or {}),
-                "AutoConfig": "configuration_rnn.RNNConfig",
-                "AutoModel": "modeling_rnn.RNNModel",
-                "AutoModelForSequenceClassification": "modeling_rnn.RNNForSequenceClassification",
-            }
         if self.config.embedding_storage_dtype != "float16":
             return super().save_pretrained(save_directory, *args, **kwargs)
-        handle = _on_state_dict(self.get_input_embeddings(), _table_in_float16)
+        handle = self.get_input_embeddings().register_state_dict_post_hook(_table_in_float16)
         try:
             return super().save_pretrained(save_directory, *args, **kwargs)
         finally:
@@ -345,7 +324,8 @@ class RNNForSequenceClassification(RNNPreTrainedModel):
 
     Loss (only when ``labels`` are given): binary cross-entropy on logits for ``num_labels == 1`` and for
     ``problem_type="multi_label_classification"``, mean squared error for ``problem_type="regression"``,
-    cross-entropy otherwise.
+    cross-entropy otherwise (`problem_type.classification_loss`; the scores to show for the logits:
+    `problem_type.scores_from_logits`).
 
     Example:
         >>> import torch
@@ -410,12 +390,3 @@ class RNNForSequenceClassification(RNNPreTrainedModel):
         if not return_dict:
             return (logits,) if loss is None else (loss, logits)
         return SequenceClassifierOutput(loss=loss, logits=logits)
-
-
-def classification_loss(logits: torch.Tensor, labels: torch.Tensor, config: RNNConfig) -> torch.Tensor:
-    """The loss the config's problem type calls for (see `RNNForSequenceClassification`)."""
-    if config.problem_type == "regression":
-        return F.mse_loss(logits, labels.to(logits.dtype).view_as(logits))
-    if config.num_labels == 1 or config.problem_type == "multi_label_classification":
-        return F.binary_cross_entropy_with_logits(logits, labels.to(logits.dtype).view_as(logits))
-    return F.cross_entropy(logits, labels.view(-1).long())

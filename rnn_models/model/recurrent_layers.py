@@ -16,7 +16,6 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 from torch.func import functional_call
-from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 from .configuration_rnn import RNNConfig
 
@@ -31,7 +30,6 @@ __all__ = [
     "last_real_step",
     "length_chunks",
     "reverse_padded",
-    "run_packed",
 ]
 
 RNN_CLASSES = {"lstm": nn.LSTM, "gru": nn.GRU, "rnn": nn.RNN}
@@ -317,17 +315,3 @@ class RecurrentLayer(nn.Module):
             for name in [name for name in weights if name.startswith("weight_hh")]:
                 weights[name] = F.dropout(weights[name], p=self.recurrent_dropout, training=True)
         return weights
-
-
-def run_packed(
-    layer: RecurrentLayer, x: torch.Tensor, lengths: torch.Tensor, weights: dict[str, torch.Tensor]
-):
-    """The packed-sequence path `RecurrentLayer` used before: exact, but its backward is superlinear.
-
-    Kept as the reference the tests and ``scripts/benchmark.py recurrence`` compare the masked path with;
-    takes and returns what ``RecurrentLayer._run_masked`` does.
-    """
-    packed = pack_padded_sequence(x, lengths.cpu(), batch_first=True, enforce_sorted=False)
-    outputs, state = functional_call(layer.rnn, weights, (packed,))
-    outputs, _ = pad_packed_sequence(outputs, batch_first=True, total_length=x.shape[1])
-    return outputs, concat_final_states(state)

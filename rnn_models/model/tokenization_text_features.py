@@ -13,6 +13,7 @@ Shipped next to the weights: imports only the standard library, transformers and
 import json
 import os
 import shutil
+from collections.abc import Mapping
 from typing import Any
 
 from transformers import BatchEncoding, TokenizersBackend
@@ -67,6 +68,10 @@ class RNNTextFeaturesTokenizer(TokenizersBackend):
         if text_features is not None:
             self.model_input_names = [*type(self).model_input_names, *FEATURE_KEYS]
 
+    @classmethod
+    def convert_to_native_format(cls, trust_remote_code: bool = False, **kwargs: Any) -> dict[str, Any]:
+        return kwargs  # keeps tokenizer_file: tokenizer.json (the Keras-exact pipeline) loads as it is
+
     def _encode_plus(self, text: Any, text_pair: Any = None, **kwargs: Any) -> BatchEncoding:
         return self.add_text_features(
             super()._encode_plus(text, text_pair, **kwargs), text, text_pair, kwargs
@@ -91,11 +96,11 @@ class RNNTextFeaturesTokenizer(TokenizersBackend):
         if (
             isinstance(encoded_inputs, (list, tuple))
             and encoded_inputs
-            and isinstance(encoded_inputs[0], dict)
+            and isinstance(encoded_inputs[0], Mapping)
         ):
             encoded_inputs = {key: [row[key] for row in encoded_inputs] for key in encoded_inputs[0]}
         features = {}
-        if isinstance(encoded_inputs, dict) and all(key in encoded_inputs for key in FEATURE_KEYS):
+        if isinstance(encoded_inputs, Mapping) and all(key in encoded_inputs for key in FEATURE_KEYS):
             encoded_inputs = dict(encoded_inputs)
             features = {key: encoded_inputs.pop(key) for key in FEATURE_KEYS}
         padded = super().pad(encoded_inputs, *args, **kwargs)

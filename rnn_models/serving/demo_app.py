@@ -12,7 +12,7 @@ tokenizer does not know are dropped before the model sees them, so they weigh no
 import os
 
 import torch
-from transformers import AutoModelForSequenceClassification, AutoTokenizer
+from transformers import AutoModelForSequenceClassification, AutoTokenizer, pipeline
 
 __all__ = ["build_demo", "explain", "load", "scores"]
 
@@ -28,16 +28,25 @@ def load(model_id: str, trust_remote_code: bool = False):
     return model.to(device).eval(), tokenizer
 
 
-def _to_scores(logits: torch.Tensor, config) -> torch.Tensor:
-    """Sigmoid for one label or multi-label models, softmax otherwise (what `pipeline` shows)."""
-    if config.num_labels == 1 or config.problem_type == "multi_label_classification":
-        return torch.sigmoid(logits)
-    return torch.softmax(logits, dim=-1)
+def _scores(classifier, logits: torch.Tensor) -> torch.Tensor:
+    """Scores ``(batch, num_labels)`` of logits as ``pipeline("text-classification")`` shows them: its own
+    post-processing (a sigmoid, a softmax or the logits as they are, by ``problem_type`` and ``num_labels``),
+    one row at a time, so the rule is never written twice."""
+    labels = _labels(classifier.model)
+    rows = []
+    for i in range(len(logits)):
+        shown = {
+            item["label"]: item["score"]
+            for item in classifier.postprocess({"logits": logits[i : i + 1]}, top_k=None)
+        }
+        rows.append([shown[label] for label in labels])
+    return torch.tensor(rows, dtype=torch.float32).reshape(len(logits), len(labels))
 
 
 def _score_ids(model, tokenizer, sequences: list[list[int]]) -> torch.Tensor:
     """Scores ``(len(sequences), num_labels)`` of token id lists, in batches."""
     out = []
+    classifier = pipeline("text-classification", model=model, tokenizer=tokenizer)
     padding = "max_length" if getattr(model.config, "keras_compatible", False) else "longest"
     device = next(model.parameters()).device
     with torch.inference_mode():
@@ -53,7 +62,7 @@ def _score_ids(model, tokenizer, sequences: list[list[int]]) -> torch.Tensor:
             logits = model(
                 batch["input_ids"].to(device), attention_mask=batch["attention_mask"].to(device)
             ).logits
-            out.append(_to_scores(logits.float(), model.config).cpu())
+            out.append(_scores(classifier, logits.float().cpu()))
     return torch.cat(out) if out else torch.zeros(0, model.config.num_labels)
 
 

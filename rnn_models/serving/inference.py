@@ -1,7 +1,7 @@
 """Batched scoring for `rnn-models predict` / `evaluate`: sorted by length, under `torch.inference_mode`.
 
-Scores follow ``pipeline("text-classification")``: a sigmoid for one label or multi-label models, a
-softmax for single-label multi-class ones.
+Scores follow ``pipeline("text-classification")`` (`rnn_models.model.problem_type.scores_from_logits`): the
+logits as they are for regression, a sigmoid for one label or multi-label models, a softmax otherwise.
 """
 
 import sys
@@ -14,6 +14,7 @@ from tqdm import tqdm
 from transformers import AutoConfig, AutoModelForSequenceClassification, AutoTokenizer, PreTrainedModel
 
 from ..model.configuration_rnn import RNNConfig
+from ..model.problem_type import scores_from_logits
 from ..model.tokenization_text_features import FEATURE_KEYS
 from .sharding import Shard
 
@@ -24,7 +25,6 @@ __all__ = [
     "load_model",
     "predict_scores",
     "progress_bar",
-    "to_scores",
 ]
 
 PROGRESS_DELAY_S = 1.0  # seconds of scoring before the progress bar shows
@@ -66,15 +66,6 @@ def load_model(
 def label_names(model: PreTrainedModel) -> list[str]:
     """Label names in output order (``config.id2label``)."""
     return [model.config.id2label[i] for i in range(model.config.num_labels)]
-
-
-def to_scores(logits: torch.Tensor, config) -> torch.Tensor:
-    """Logits to the scores `pipeline` would give: sigmoid, softmax, or as-is for regression."""
-    if config.num_labels == 1 or config.problem_type == "multi_label_classification":
-        return torch.sigmoid(logits)
-    if config.problem_type == "regression":
-        return logits
-    return torch.softmax(logits, dim=-1)
 
 
 def length_sorted_batches(lengths: Sequence[int], batch_size: int) -> list[np.ndarray]:
@@ -150,6 +141,6 @@ def predict_scores(
                 return_tensors="pt",
             )
             logits = model(**{key: value.to(device) for key, value in batch.items()}).logits
-            scores[rows] = to_scores(logits.float(), model.config).cpu().numpy()
+            scores[rows] = scores_from_logits(logits.float(), model.config).cpu().numpy()
             bar.update(round_rows)
     return scores

@@ -12,7 +12,6 @@ Python loop per word. Padding the sequences (``pad_sequences``) is `keras_sequen
 """
 
 import json
-import os
 import sys
 from collections import Counter
 from dataclasses import dataclass, field, replace
@@ -247,7 +246,8 @@ class KerasVocabulary:
         return lookup, _split_words(joined, self.filters, self.split, self._bytes)
 
     def to_keras_json(self) -> str:
-        """Keras ``Tokenizer.to_json()`` output (``word_docs`` / ``index_docs`` left empty: never counted)."""
+        """Keras ``Tokenizer.to_json()`` output (``word_docs`` / ``index_docs`` left empty: never counted); read
+        back with `rnn_models.text.keras_json.read_keras_json`."""
         config = {
             "num_words": self.num_words, "filters": self.filters, "lower": self.lower, "split": self.split,
             "char_level": False, "oov_token": self.oov_token, "document_count": self.document_count,
@@ -256,40 +256,6 @@ class KerasVocabulary:
             "word_index": json.dumps(self.word_index),
         }  # fmt: skip
         return json.dumps({"class_name": "Tokenizer", "config": config})
-
-    @classmethod
-    def from_keras_json(cls, source: str | os.PathLike) -> "KerasVocabulary":
-        """Reads Keras ``Tokenizer.to_json()`` output: the JSON text itself or the path of a file holding it."""
-        where = "Keras tokenizer JSON"
-        if isinstance(source, os.PathLike) or not str(source).lstrip().startswith(("{", "[")):
-            where = os.fspath(source)
-            try:
-                with open(where, encoding="utf-8") as handle:
-                    source = handle.read()
-            except OSError as error:
-                raise ValueError(
-                    f"{where}: cannot read it ({error.strerror}); expected a Keras tokenizer JSON file."
-                ) from None
-        try:
-            payload = json.loads(source)
-            config = payload["config"]
-            word_index, word_counts = json.loads(config["word_index"]), json.loads(config["word_counts"])
-            class_name, char_level = payload.get("class_name", "Tokenizer"), config.get("char_level", False)
-        except (json.JSONDecodeError, TypeError, KeyError, AttributeError) as error:
-            raise ValueError(f"{where}: not a Keras Tokenizer.to_json() output ({error!r}).") from None
-        if class_name != "Tokenizer" or char_level:
-            raise ValueError(
-                f"{where}: expected a word-level Keras Tokenizer, got {class_name} (char_level={char_level})."
-            )
-        if not isinstance(word_index, dict) or not isinstance(word_counts, dict):
-            raise ValueError(f"{where}: word_index and word_counts must be JSON objects.")
-        options = {
-            k: config[k] for k in ("num_words", "oov_token", "filters", "lower", "split") if k in config
-        }
-        try:
-            return cls(word_counts, word_index, document_count=config.get("document_count", 0), **options)
-        except ValueError as error:
-            raise ValueError(f"{where}: {error}") from None
 
 
 def _key_function(as_bytes: bool):

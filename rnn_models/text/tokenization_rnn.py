@@ -26,6 +26,7 @@ from transformers import BatchEncoding
 
 from ..model.text_features import TextFeatureVocabulary
 from ..model.tokenization_text_features import TEXT_FEATURES_FILE, RNNTextFeaturesTokenizer
+from .keras_json import read_keras_json
 from .keras_sequences import pad_batch, pad_lists, split_lists
 from .keras_vocabulary import KERAS_FILTERS, KerasVocabulary
 from .tokenizer_json import build_backend
@@ -89,7 +90,7 @@ class RNNTokenizerFast(RNNTextFeaturesTokenizer):
         if keras_vocabulary is None:
             if keras_tokenizer_file is None:
                 raise ValueError(f"RNNTokenizerFast needs {KERAS_TOKENIZER_FILE} (word counts and options).")
-            keras_vocabulary = KerasVocabulary.from_keras_json(keras_tokenizer_file)
+            keras_vocabulary = read_keras_json(keras_tokenizer_file)
             if vectors_words_file is not None:
                 keras_vocabulary = keras_vocabulary.with_vectors_words(_read_word_list(vectors_words_file))
         self.keras_vocabulary = keras_vocabulary
@@ -102,10 +103,6 @@ class RNNTokenizerFast(RNNTextFeaturesTokenizer):
         kwargs.setdefault("padding_side", "left")
         kwargs.setdefault("truncation_side", "left")
         super().__init__(*args, **kwargs)
-
-    @classmethod
-    def convert_to_native_format(cls, trust_remote_code: bool = False, **kwargs: Any) -> dict[str, Any]:
-        return kwargs  # keeps tokenizer_file: __init__ loads tokenizer.json as it is
 
     @property
     def can_save_slow_tokenizer(self) -> bool:
@@ -145,14 +142,15 @@ class RNNTokenizerFast(RNNTextFeaturesTokenizer):
     def from_keras_json(
         cls, json_string_or_path: str | os.PathLike, *, max_length: int = 1500
     ) -> "RNNTokenizerFast":
-        """The tokenizer of Keras ``Tokenizer.to_json()`` output (the JSON text or a file path).
+        """The tokenizer of Keras ``Tokenizer.to_json()`` output (the JSON text or a file path), read by
+        `rnn_models.text.keras_json.read_keras_json`: the reader and rules of ``rnn-models convert-keras`` too.
 
         Example:
             >>> keras_json = RNNTokenizerFast.from_texts(["x y y"]).keras_vocabulary.to_keras_json()
             >>> RNNTokenizerFast.from_keras_json(keras_json).word_index
             {'y': 1, 'x': 2}
         """
-        vocabulary = KerasVocabulary.from_keras_json(json_string_or_path)
+        vocabulary = read_keras_json(json_string_or_path)
         return cls(keras_vocabulary=vocabulary, model_max_length=_positive(max_length))
 
     @property

@@ -17,6 +17,7 @@ from transformers.trainer_utils import get_last_checkpoint
 
 from ..model.configuration_rnn import DEFAULT_PRESET, PRESETS, TEXT_FEATURE_PRESETS, RNNConfig
 from ..model.modeling_rnn import RNNForSequenceClassification
+from ..model.problem_type import scores_from_logits
 from ..text.tables import DEMO_DATA, check_auc_defined, read_tables, reference_split, tokenize_dataset
 from ..text.text_feature_fitting import FittedTextFeatures, fit_text_features
 from ..text.tokenization_rnn import RNNTokenizerFast
@@ -89,7 +90,7 @@ class ModelArguments:
         metadata={"help": "C values of the linear part's logistic regression; several: chosen by 5-fold CV."},
     )
     recurrent_weight: float = field(
-        default=0.4,
+        default=0.3,
         metadata={"help": "The recurrent part's weight in the logit, relative to the linear part's spread."},
     )
 
@@ -149,7 +150,12 @@ class RNNTrainingArguments(TrainingArguments):
     overwrite_output_dir: bool = field(default=False, metadata={"help": "Write into a non-empty output_dir."})
     per_device_train_batch_size: int = 64
     per_device_eval_batch_size: int = 256
-    num_train_epochs: float = 5.0
+    num_train_epochs: float = field(
+        default=-1.0,
+        metadata={
+            "help": "Epochs (default -1: the preset's: 5 as in the notebook, 3 for bilstm_ngrams / bigru_ngrams)."
+        },
+    )
     learning_rate: float = 1e-3
     lr_scheduler_type: str = "constant"
     optim: str = "adamw_torch"  # weight_decay stays 0: plain Adam, as in Keras
@@ -192,7 +198,7 @@ def _has_accelerator() -> bool:
 @dataclass
 class TrainingRun:
     """What `train` produced: the trainer, the tokenizer, the vectors' coverage, final metrics and the
-    validation scores (sigmoid of the logits) with their labels."""
+    validation scores (what `pipeline` shows for the logits: `scores_from_logits`) with their labels."""
 
     trainer: Trainer
     tokenizer: RNNTokenizerFast
@@ -302,12 +308,7 @@ def _text_feature_fields(model: ModelArguments, text_features: FittedTextFeature
     if text_features is None:
         return {"text_feature_size": 0} if model.text_features is False else {}
     vocabulary = text_features.vocabulary
-    # The raw-text n-grams replace the bag of n-grams of Keras ids: they see what the Keras filters remove.
-    return {
-        "text_feature_size": vocabulary.size,
-        "text_feature_groups": vocabulary.group_starts,
-        "ngram_buckets": 0,
-    }
+    return {"text_feature_size": vocabulary.size, "text_feature_groups": vocabulary.group_starts}
 
 
 def fit_linear(model, train_set: datasets.Dataset, label_columns: list[str], model_args: ModelArguments):
@@ -322,7 +323,7 @@ def fit_linear(model, train_set: datasets.Dataset, label_columns: list[str], mod
 
 
 def build_trainer(
-    model, tokenizer, train_set, eval_set, args: RNNTrainingArguments, label_columns, callbacks=None
+    model, tokenizer, train_set, eval_set, args: RNNTrainingArguments, callbacks=None
 ) -> Trainer:
     padding = "max_length" if model.config.keras_compatible else "longest"
     collator = DataCollatorWithPadding(tokenizer, padding=padding, max_length=model.config.max_length)
@@ -333,7 +334,7 @@ def build_trainer(
         eval_dataset=eval_set,
         data_collator=collator,
         processing_class=tokenizer,
-        compute_metrics=make_compute_metrics(label_columns),
+        compute_metrics=make_compute_metrics(model.config),
         callbacks=callbacks,
     )
 
@@ -350,6 +351,8 @@ def train(
     (tables, their columns and labels, the vectors file) first, then an existing output folder, which is
     checked before the long part (reading vectors, training)."""
     set_seed(args.seed)
+    if args.num_train_epochs < 0:  # the preset's: the recurrent part of the blend needs fewer epochs
+        args.num_train_epochs = 3.0 if model_args.uses_text_features else 5.0
     with args.main_process_first(desc="reading data"):
         train_table, valid_table = prepare_tables(data_args)
     check_auc_defined(valid_table, data_args.label_columns)
@@ -377,11 +380,12 @@ def train(
         fit_linear(model, train_set, data_args.label_columns, model_args)
         blend = BlendCallback(train_set, model_args.recurrent_weight, args.per_device_eval_batch_size)
         callbacks = [*(callbacks or []), blend]
-    trainer = build_trainer(model, tokenizer, train_set, valid_set, args, data_args.label_columns, callbacks)
+    trainer = build_trainer(model, tokenizer, train_set, valid_set, args, callbacks)
     if text_features is not None:
         blend.collator = trainer.data_collator
     train_output = trainer.train(resume_from_checkpoint=resume)
     prediction = trainer.predict(valid_set, metric_key_prefix="eval")
-    scores = 1.0 / (1.0 + np.exp(-np.asarray(prediction.predictions, dtype=np.float64)))
+    logits = torch.as_tensor(np.asarray(prediction.predictions, dtype=np.float64))
+    scores = scores_from_logits(logits.reshape(len(logits), -1), model.config).numpy()
     metrics = {**train_output.metrics, **prediction.metrics}
     return TrainingRun(trainer, tokenizer, coverage, metrics, scores, np.asarray(prediction.label_ids))

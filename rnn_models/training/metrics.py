@@ -9,10 +9,13 @@ from collections.abc import Callable, Sequence
 import datasets
 import evaluate
 import numpy as np
+import torch
 from sklearn.metrics import roc_auc_score
 from transformers import EvalPrediction
 
-__all__ = ["RocAuc", "UndefinedAUCError", "make_compute_metrics", "roc_auc"]
+from ..model.problem_type import scores_from_logits
+
+__all__ = ["RocAuc", "UndefinedAUCError", "make_compute_metrics", "roc_auc", "roc_auc_per_label"]
 
 _DESCRIPTION = """Area under the ROC curve, computed with sklearn.metrics.roc_auc_score.
 Configurations: "binary" (one score per example), "multilabel" (one score per label; macro average and
@@ -131,21 +134,47 @@ def roc_auc(scores, labels, label_names: Sequence[str] | None = None) -> dict[st
     )
 
 
-def make_compute_metrics(label_names: Sequence[str]) -> Callable[[EvalPrediction], dict[str, float]]:
-    """The Trainer's ``compute_metrics``: ROC AUC (macro and per label) from the model's logits.
+def roc_auc_per_label(scores, labels, label_names: Sequence[str]) -> tuple[float, dict[str, float | None]]:
+    """``(macro ROC AUC, {label: ROC AUC})`` of scores ``(rows, labels)`` against 0/1 labels of the same shape.
+
+    A label whose references hold one class is ``None`` and left out of the macro average; with one label,
+    or when no label is defined, `UndefinedAUCError` says why.
 
     Example:
-        >>> import numpy as np
-        >>> from transformers import EvalPrediction
-        >>> compute = make_compute_metrics(["toxic"])
-        >>> compute(EvalPrediction(predictions=np.array([[2.0], [-1.0], [0.5]]), label_ids=np.array([1.0, 0.0, 1.0])))
-        {'roc_auc': 1.0}
+        >>> roc_auc_per_label([[0.9, 0.2], [0.1, 0.7], [0.8, 0.4]], [[1, 0], [0, 1], [1, 0]], ["toxic", "insult"])
+        (1.0, {'toxic': 1.0, 'insult': 1.0})
     """
     names = list(label_names)
+    labels = np.asarray(labels).reshape(len(scores), -1).round().astype(np.int32)
+    scores = np.asarray(scores, dtype=np.float64).reshape(len(labels), -1)
+    if len(names) == 1:
+        per_label = {names[0]: roc_auc(scores[:, 0], labels[:, 0], names)["roc_auc"]}
+    else:
+        result = roc_auc(scores, labels, names)
+        per_label = {name: result[f"roc_auc_{name}"] for name in names}
+    defined = [value for value in per_label.values() if value is not None]
+    return float(np.mean(defined)), per_label
+
+
+def make_compute_metrics(config) -> Callable[[EvalPrediction], dict[str, float]]:
+    """The Trainer's ``compute_metrics``: ROC AUC (macro and per label, named by ``config.id2label``) of the
+        scores `pipeline` would show for the model's logits (`rnn_models.model.problem_type.scores_from_logits`).
+
+        Example:
+            >>> import numpy as np
+            >>> from transformers import EvalPrediction
+
+    from ..model.problem_type import scores_from_logits
+            >>> from rnn_models import RNNConfig
+            >>> compute = make_compute_metrics(RNNConfig(id2label={0: "toxic"}))
+            >>> compute(EvalPrediction(predictions=np.array([[2.0], [-1.0], [0.5]]), label_ids=np.array([1.0, 0.0, 1.0])))
+            {'roc_auc': 1.0}
+    """
+    names = [config.id2label[i] for i in range(config.num_labels)]
 
     def compute_metrics(prediction: EvalPrediction) -> dict[str, float]:
-        logits = np.asarray(prediction.predictions, dtype=np.float64)
-        scores = 1.0 / (1.0 + np.exp(-logits))  # sigmoid: the Keras model's output, same ranking
+        logits = torch.as_tensor(np.asarray(prediction.predictions, dtype=np.float64))
+        scores = scores_from_logits(logits.reshape(len(logits), -1), config).numpy()
         labels = np.asarray(prediction.label_ids)
         if len(names) == 1:
             return roc_auc(scores.reshape(-1), labels.reshape(-1).round().astype(np.int32), names)

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from .metrics import roc_auc
+from .metrics import roc_auc_per_label
 
 __all__ = ["atomic_write_text", "eval_results", "plot_roc_curves", "publish_folder", "summary_table"]
 
@@ -37,20 +37,12 @@ def eval_results(
         >>> result["roc_auc"], result["roc_auc_per_label"]
         (1.0, {'toxic': 1.0})
     """
-    names = list(label_names)
-    labels = np.asarray(labels).reshape(len(scores), -1).round().astype(np.int32)
-    scores = np.asarray(scores).reshape(len(labels), -1)
-    if len(names) == 1:
-        per_label = {names[0]: roc_auc(scores[:, 0], labels[:, 0], names)["roc_auc"]}
-    else:
-        result = roc_auc(scores, labels, names)
-        per_label = {name: result[f"roc_auc_{name}"] for name in names}
-    defined = [value for value in per_label.values() if value is not None]
+    macro, per_label = roc_auc_per_label(scores, labels, label_names)
     keys = ("eval_loss", "eval_samples_per_second", "train_samples_per_second", "train_runtime", "epoch")
     return {
-        "roc_auc": float(np.mean(defined)),
+        "roc_auc": macro,
         "roc_auc_per_label": per_label,
-        "num_validation_rows": len(labels),
+        "num_validation_rows": len(scores),
         **{key.removeprefix("eval_"): metrics[key] for key in keys if key in metrics},
     }
 

@@ -7,9 +7,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 import torch
+from sklearn.metrics import roc_auc_score
 from transformers import pipeline
 
 from conftest import tiny_config
@@ -17,7 +19,6 @@ from rnn_models import RNNForSequenceClassification, RNNTokenizerFast
 from rnn_models.commands.cli import main
 from rnn_models.commands.score import show_progress
 from rnn_models.serving import inference
-from rnn_models.training.metrics import roc_auc
 
 TEXTS = ["thanks for the fix", "you idiot stop this", "", "a fine source thanks", "stupid idiot edit"]
 LABELS = [0, 1, 0, 0, 1]
@@ -68,14 +69,91 @@ def test_predict_file_keys_rows_by_id(model_dir, table, capsys):
     assert lines[4]["toxic"] == json.loads(out_single)["toxic"]  # batching and sorting change nothing
 
 
-def test_evaluate_prints_the_roc_auc_of_the_scores(model_dir, table, capsys):
+def test_evaluate_prints_the_roc_auc_of_the_pipeline_scores(model_dir, table, capsys):
     code, out, _ = run(capsys, "evaluate", "--model", str(model_dir), "--file", str(table))
     result = json.loads(out)
-    _, predicted, _ = run(capsys, "predict", "--model", str(model_dir), "--file", str(table))
-    scores = [json.loads(line)["toxic"] for line in predicted.splitlines()]
-    expected = roc_auc(scores, LABELS)["roc_auc"]
+    scores = [row["score"] for row in pipeline("text-classification", model=str(model_dir))(TEXTS)]
+    expected = roc_auc_score(LABELS, scores)  # independent of rnn-models' scoring and metric code
     assert code == 0 and result["num_rows"] == 5
-    assert result["roc_auc"] == pytest.approx(expected, abs=1e-6) == result["roc_auc_per_label"]["toxic"]
+    assert result["roc_auc"] == pytest.approx(expected, abs=1e-6)
+    assert result["roc_auc_per_label"] == {"toxic": pytest.approx(expected, abs=1e-6)}
+
+
+TWO_LABEL_TEXTS = [
+    "thanks for the fix", "you idiot stop this", "a fine source thanks", "stupid idiot edit",
+    "please stop now", "great work here", "idiot", "this is a source", "stop the edit war", "fine thanks",
+]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def two_label_model(tmp_path_factory):
+    """A model with labels [toxic, other], and a table whose labels its own scores rank perfectly."""
+    folder = tmp_path_factory.mktemp("two_labels")
+    tokenizer = RNNTokenizerFast.from_texts(TWO_LABEL_TEXTS, max_length=20)
+    torch.manual_seed(3)
+    config = tiny_config(
+        "gru", vocab_size=len(tokenizer), id2label={0: "toxic", 1: "other"}, max_length=20,
+        problem_type="multi_label_classification",
+    )  # fmt: skip
+    RNNForSequenceClassification(config).save_pretrained(folder)
+    tokenizer.save_pretrained(folder)
+    rows = pipeline("text-classification", model=str(folder))(TWO_LABEL_TEXTS, top_k=None)
+    scores = {
+        name: np.array([next(r["score"] for r in row if r["label"] == name) for row in rows])
+        for name in ("toxic", "other")
+    }
+    labels = {name: (values > np.median(values)).astype(int) for name, values in scores.items()}
+    path = folder / "table.csv"
+    pd.DataFrame(
+        {"comment_text": TWO_LABEL_TEXTS, "toxic": labels["toxic"], "other": labels["other"]}
+    ).to_csv(path, index=False)
+    return folder, path, scores, labels
+
+
+@pytest.mark.parametrize("order", [["toxic", "other"], ["other", "toxic"]])
+def test_evaluate_matches_label_columns_to_the_model_labels_by_name(order, two_label_model, capsys):
+    folder, path, scores, labels = two_label_model
+    argv = ["evaluate", "--model", str(folder), "--file", str(path), "--label_columns", *order]
+    code, out, _ = run(capsys, *argv)
+    result = json.loads(out)
+    expected = {name: roc_auc_score(labels[name], scores[name]) for name in order}
+    assert code == 0 and expected == {"toxic": 1.0, "other": 1.0}  # each label's own scores rank it perfectly
+    assert (
+        result["roc_auc_per_label"] == pytest.approx(expected) and list(result["roc_auc_per_label"]) == order
+    )
+    swapped = roc_auc_score(labels["toxic"], scores["other"])  # what matching by position gave for one order
+    assert swapped < 1.0
+
+
+def test_evaluate_pairs_a_column_with_a_label_of_another_name(two_label_model, tmp_path, capsys):
+    folder, path, scores, labels = two_label_model
+    renamed = tmp_path / "renamed.csv"
+    pd.read_csv(path).rename(columns={"toxic": "is_toxic"}).to_csv(renamed, index=False)
+    argv = ["evaluate", "--model", str(folder), "--file", str(renamed), "--label_columns", "is_toxic=toxic"]
+    code, out, _ = run(capsys, *argv)
+    assert code == 0
+    assert json.loads(out)["roc_auc_per_label"] == {
+        "is_toxic": roc_auc_score(labels["toxic"], scores["toxic"])
+    }
+
+
+def test_missing_texts_are_counted_on_stderr(model_dir, tmp_path, capsys):
+    rows = [
+        {"comment_text": "you idiot", "toxic": 1},
+        {"comment_text": None, "toxic": 0},
+        {"comment_text": "", "toxic": 0},
+    ]
+    path = tmp_path / "texts.jsonl"
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows))
+    for command in ("predict", "evaluate"):
+        code, out, err = run(capsys, command, "--model", str(model_dir), "--file", str(path))
+        assert code == 0 and out
+        assert err == (
+            f"rnn-models {command}: 2 of 3 rows have no text in column 'comment_text' (empty or missing); "
+            "they are scored as empty texts\n"
+        )
+    _, _, clean_err = run(capsys, "predict", "--model", str(model_dir), "one text")
+    assert clean_err == ""  # nothing to say when every row has a text
 
 
 @pytest.mark.parametrize(
@@ -84,6 +162,10 @@ def test_evaluate_prints_the_roc_auc_of_the_scores(model_dir, table, capsys):
         (["train", "--train_file", "missing.csv"], r"rnn-models train: error: missing.csv: no such file"),
         (
             ["evaluate", "--model", "MODEL", "--file", "TABLE", "--label_columns", "insult"],
+            r"--label_columns insult: the model has no label 'insult'; its labels are toxic",
+        ),
+        (
+            ["evaluate", "--model", "MODEL", "--file", "TABLE", "--label_columns", "insult=toxic"],
             r"no column 'insult'",
         ),
         (["predict", "--model", "MODEL"], r"give either texts or --file"),
@@ -95,7 +177,7 @@ def test_user_errors_are_one_line_without_traceback(argv, message, model_dir, ta
     code, out, err = run(capsys, *argv)
     assert code == 1 and out == ""
     assert err.endswith("\n") and len(err.strip().splitlines()) == 1 and "Traceback" not in err
-    assert pytest.importorskip("re").search(message, err)
+    assert re.search(message, err), err
 
 
 @pytest.mark.parametrize(
@@ -185,7 +267,7 @@ def test_predict_output_errors_are_one_line(output, message, model_dir, tmp_path
     monkeypatch.chdir(tmp_path)
     code, out, err = run(capsys, "predict", "--model", str(model_dir), "hi", "--output", output)
     assert code == 1 and out == "" and len(err.strip().splitlines()) == 1
-    assert pytest.importorskip("re").search(message, err)
+    assert re.search(message, err), err
 
 
 class FakeTerminal(io.StringIO):

@@ -2,10 +2,13 @@
 
 import json
 
+import pandas as pd
 import pytest
 from builders import fingerprint, make_dataset
 from helpers import run_without_rnn_models
 from hub_server import WRITE_TOKEN
+from sklearn.metrics import roc_auc_score
+from sklearn.model_selection import train_test_split
 
 from rnn_models.commands.cli import main
 from rnn_models.serving.inference import load_model, predict_scores
@@ -16,7 +19,9 @@ REPO = "tester/toxic-gru"
 TEXTS = ["thanks for the helpful citation", "you pathetic idiot", "this page is a stupid edit"]
 PUSHED = {
     "model.safetensors", "config.json", "configuration_rnn.py", "modeling_rnn.py", "recurrent_layers.py",
-    "bag_of_ngrams.py", "classifier_head.py", "keras_padding.py", "from_vectors.py", "tokenizer.json",
+    "bag_of_ngrams.py", "classifier_head.py", "keras_padding.py", "from_vectors.py", "problem_type.py", "tokenizer.json",
+    "modeling_outputs.py", "presets.py", "text_feature_logits.py",  # the model
+    "tokenization_text_features.py", "text_features.py", "text_features.json",  # the raw-text features
     "tokenizer_config.json", "README.md", "roc_curve.png", "eval_results.json",
 }  # fmt: skip
 
@@ -35,6 +40,7 @@ card = ModelCard.load(REPO)
 print("RESULT", json.dumps({
     "scores": scores,
     "pipeline": [r["score"] for r in classifier(TEXTS)],
+    "validation": [r["score"] for r in classifier(VALIDATION)],
     "labels": [r["label"] for r in classifier(TEXTS)],
     "card_tags": card.data.tags,
     "card_results": [(r.metric_name, r.metric_value) for r in card.data.eval_results],
@@ -70,7 +76,11 @@ def test_pushed_model_loads_without_the_package_with_the_same_scores(local_hub, 
         == "modeling_rnn.RNNForSequenceClassification"
     )
 
-    code = f"REPO = {REPO!r}\nTEXTS = {TEXTS!r}\n" + CHILD
+    # The validation rows as the train command's split takes them (stratified, random_state 42), from the CSV.
+    table = pd.read_csv(trained_dir.parent / "train.csv")
+    _, rows = train_test_split(range(len(table)), test_size=0.2, random_state=42, stratify=table["toxic"])
+    validation = table.iloc[rows]
+    code = f"REPO = {REPO!r}\nTEXTS = {TEXTS!r}\nVALIDATION = {list(validation['comment_text'])!r}\n" + CHILD
     output = run_without_rnn_models(code, env=local_hub.env())
     assert "Do you wish to run the custom code?" not in output  # nothing prompts
     remote = json.loads(next(line for line in output.splitlines() if line.startswith("RESULT "))[7:])
@@ -79,7 +89,9 @@ def test_pushed_model_loads_without_the_package_with_the_same_scores(local_hub, 
     assert remote["scores"] == pytest.approx(local, abs=1e-6)
     assert remote["pipeline"] == pytest.approx(local, abs=1e-6) and remote["labels"] == ["toxic"] * 3
     assert {"rnn", "lstm", "bidirectional", "toxicity"} <= set(remote["card_tags"])  # bilstm_ngrams
-    assert remote["card_results"][0][0] == "ROC AUC (toxic)"
+    # The card's figure is the ROC AUC of the pushed model's pipeline scores on the validation rows (sklearn).
+    expected = roc_auc_score(validation["toxic"], remote["validation"])
+    assert remote["card_results"] == [["ROC AUC (toxic)", pytest.approx(expected, abs=1e-6)]]
     assert remote["snippet"]  # the card was re-rendered with the repository id
     assert WRITE_TOKEN not in capfd.readouterr().out
 

@@ -10,6 +10,7 @@ from huggingface_hub import ModelCard
 
 from rnn_models import RNNConfig, RNNForSequenceClassification
 from rnn_models.hub.card_facts import CardFacts, card_facts_from_folder
+from rnn_models.hub.measured import comparison_text
 from rnn_models.hub.model_card import (
     FLOAT16_NOTE,
     card_data,
@@ -135,24 +136,22 @@ def test_a_card_without_the_table_shape_leaves_the_vocabulary_out():
     assert "embedding rows" not in text and "## Word vectors" in text
 
 
-def test_card_of_the_default_preset_says_what_it_is_and_why():
+def test_a_bag_of_ngrams_card_says_what_it_is_and_only_what_was_measured():
     config = {
         "cell": "gru",
         "hidden_size": 64,
         "bidirectional": True,
         "pooling": "max_mean",
         "ngram_buckets": 8,
+        "id2label": {"0": "toxic"},
     }
-    text = render_model_card(CardFacts(repo_id="me/toxic", config={**config, "id2label": {"0": "toxic"}}))
+    run_args = {"model": {"preset": "bigru_ngrams"}}
+    text = render_model_card(CardFacts(repo_id="me/toxic", config=config, run_args=run_args))
     assert (
         "A GloVe + BiGRU(64) with max + mean pooling and a bag of n-grams text classifier: the 2018" in text
     )
-    assert "rnn-models' default architecture, because on real comments" in text
-    assert "scored above the notebook's models and above TF-IDF + logistic regression" in text
-    assert (
-        "the model of the classic Keras" not in text
-        and "This architecture goes beyond the Keras notebooks" in text
-    )
+    assert "default architecture" not in text and "scored above" not in text
+    assert "## Measured comparison" in text and comparison_text("bigru_ngrams") in text
     notebook = render_model_card(CardFacts(repo_id="me/toxic", config={"cell": "lstm", "hidden_size": 100}))
     assert (
         'A GloVe + LSTM(100) text classifier: the model of the classic Keras "toxic comment" notebooks'

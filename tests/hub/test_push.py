@@ -35,6 +35,10 @@ MODEL_FILES = {
     "classifier_head.py",
     "keras_padding.py",
     "from_vectors.py",
+    "problem_type.py",
+    "modeling_outputs.py",
+    "presets.py",
+    "text_feature_logits.py",
 }
 IDS = [[0, 0, 5, 6, 7], [3, 4, 0, 0, 0], [9, 8, 7, 6, 5]]
 MASK = [[0, 0, 1, 1, 1], [1, 1, 0, 0, 0], [1, 1, 1, 1, 1]]

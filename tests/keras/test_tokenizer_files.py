@@ -100,7 +100,7 @@ def test_to_json_output_and_double_encoded_json_read_the_same(tmp_path):
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        (b'{"the": 1, "cat": 0}', r"word_index has an index that is not an integer >= 1"),
+        (b'{"the": 1, "cat": -1}', r"word_index has an index that is not an integer >= 1"),
         (b'{"class_name": "Tokenizer"}', r"not a Keras Tokenizer.to_json\(\) output"),
         (
             b"\xff\xfe garbage",
@@ -176,11 +176,11 @@ def test_to_json_output_takes_the_same_checks_as_a_pickle(tmp_path):
         assert read_keras_tokenizer(path).texts_to_sequences(["the new movie"]) == [[1, 2]]
     path.write_text(json.dumps({"class_name": "Tokenizer", "config": {**config, "char_level": True}}))
     with pytest.raises(
-        ValueError, match=r"tokenizer\.json: a character-level Tokenizer or a custom analyzer"
+        ValueError, match=r"tokenizer\.json: expected a word-level Keras Tokenizer, got a character-level one"
     ):
         read_keras_tokenizer(path)
     path.write_text(json.dumps({"class_name": "TextVectorization", "config": config}))
     with pytest.raises(
-        ValueError, match=r"tokenizer\.json: expected a Keras Tokenizer, got TextVectorization"
+        ValueError, match=r"tokenizer\.json: expected a word-level Keras Tokenizer, got TextVectorization"
     ):
         read_keras_tokenizer(path)

@@ -8,7 +8,7 @@ from transformers import AutoConfig, AutoModel, AutoModelForSequenceClassificati
 
 from conftest import tiny_config
 from rnn_models import RNNConfig, RNNForSequenceClassification, RNNModel
-from rnn_models.model.modeling_rnn import classification_loss
+from rnn_models.model.problem_type import classification_loss
 from rnn_models.model.recurrent_layers import ChannelDropout, KerasGRU, ResetBeforeGRU
 
 TOKENS = [[5, 6, 7, 8], [9, 3], [4], [11, 12, 13, 14, 15, 16]]

@@ -5,10 +5,11 @@ import socket
 import numpy as np
 import pytest
 import torch
+from builders import SCORING_CASES, SCORING_TEXTS, pipeline_scores, scoring_model
 
 from conftest import tiny_config
 from rnn_models import RNNForSequenceClassification, RNNTokenizerFast
-from rnn_models.serving.demo_app import explain
+from rnn_models.serving.demo_app import explain, scores
 from rnn_models.serving.inference import predict_scores
 
 TEXTS = ["thanks for the fix", "you idiot stop this", "a fine source thanks", "stupid idiot edit"]
@@ -43,6 +44,14 @@ def test_empty_and_unknown_texts_score_without_words(model_and_tokenizer):
     for text in ("", "zzz qqq"):
         scores, words = explain(model, tokenizer, text)
         assert words == [] and set(scores) == set(LABELS)
+
+
+@pytest.mark.parametrize("overrides", [case for case, _ in SCORING_CASES.values()], ids=list(SCORING_CASES))
+def test_the_demo_shows_the_pipeline_scores(overrides):
+    model, tokenizer = scoring_model(overrides)
+    expected = pipeline_scores(model, tokenizer, SCORING_TEXTS)
+    for text, row in zip(SCORING_TEXTS, expected, strict=True):
+        assert list(scores(model, tokenizer, text).values()) == pytest.approx(row, abs=1e-6)
 
 
 def _free_port() -> int:

@@ -225,7 +225,7 @@ def test_saved_keras_tokenizer_json_loads_in_keras(tmp_path):
 
 
 BAD_JSON = {
-    "malformed": ("{not json", "not a Keras Tokenizer.to_json"),
+    "malformed": ("{not json", r"not JSON \(.*\); expected Keras Tokenizer.to_json"),
     "a list": ("[1, 2]", "not a Keras Tokenizer.to_json"),
     "no word_index": ('{"class_name": "Tokenizer", "config": {"word_counts": "{}"}}', "KeyError"),
     "other class": (
@@ -236,7 +236,7 @@ BAD_JSON = {
         '{"config": {"word_index": "{}", "word_counts": "{}", "char_level": true}}',
         "char_level=True",
     ),
-    "bad index": ('{"config": {"word_index": "{\\"a\\": 0}", "word_counts": "{}"}}', "integer >= 1"),
+    "bad index": ('{"config": {"word_index": "{\\"a\\": \\"x\\"}", "word_counts": "{}"}}', "integer >= 1"),
     "missing file": ("no/such/keras.json", "no/such/keras.json: cannot read it"),
 }
 
