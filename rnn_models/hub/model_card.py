@@ -99,7 +99,16 @@ BAG_OF_NGRAMS_INTRO = (
 )
 
 
+TEXT_FEATURES_INTRO = (
+    "a blend of two models: NB-LR (naive Bayes-scaled logistic regression) over word and character n-grams of "
+    "the raw text, symbols kept, fitted by scikit-learn on the training texts, and the 2018 Jigsaw competition's "
+    "pooled bidirectional recurrent network on fine-tuned vectors, whose logit is added at a measured weight"
+)
+
+
 def _model_intro(facts: CardFacts) -> str:
+    if facts.config.get("text_feature_size"):
+        return TEXT_FEATURES_INTRO
     return BAG_OF_NGRAMS_INTRO if facts.config.get("ngram_buckets") else NOTEBOOK_INTRO
 
 
@@ -135,6 +144,8 @@ def architecture_text(config: dict[str, Any]) -> str:
         text += ", then " + " -> ".join(map(_head_text, config["head_layers"]))
     if config.get("ngram_buckets"):
         text += " and a bag of n-grams"
+    if config.get("text_feature_size"):
+        text += f", beside NB-LR over {config['text_feature_size'] - 1:,} n-grams of the raw text"
     return text
 
 
