@@ -16,7 +16,7 @@ from typing import Any
 
 import torch
 
-from ..model.configuration_rnn import RNNConfig
+from ..model.configuration_rnn import TEXT_FEATURE_PRESETS, RNNConfig
 from ..model.modeling_rnn import RNNForSequenceClassification
 from ..text.tokenization_rnn import VECTORS_WORDS_FILE
 from ..training.summary import layer_rows
@@ -61,6 +61,14 @@ class CardFacts:
     @property
     def preset(self) -> str | None:
         return self.run_args.get("model", {}).get("preset")
+
+    @property
+    def measured_key(self) -> str | None:
+        """The preset as `rnn_models.hub.measured` knows it: a default preset trained before the raw-text
+        features (no ``text_feature_size``) is another model, measured apart as ``"<preset> (bag only)"``."""
+        if self.preset in TEXT_FEATURE_PRESETS and not self.config.get("text_feature_size"):
+            return f"{self.preset} (bag only)"
+        return self.preset
 
     @property
     def vectors(self) -> str | None:

@@ -163,11 +163,11 @@ def front_matter(tags: list[str]) -> str:
 def _comparison(facts: CardFacts) -> str:
     """This model's figure and its data, then the preset's measured comparison (`rnn_models.hub.measured`)."""
     reached = f"This model reached {_auc(facts.results.get('roc_auc'))} on {facts.dataset}"
-    if facts.preset not in MEASURED["toxic"]:
-        return f"{reached}. {comparison_text(facts.preset)}"
+    if facts.measured_key not in MEASURED["toxic"]:
+        return f"{reached}. {comparison_text(facts.measured_key)}"
     return (
         f"{reached}; the figures below were measured on another workload and compare with each other, not with "
-        f"it.\n\n{comparison_text(facts.preset)}"
+        f"it.\n\n{comparison_text(facts.measured_key)}"
     )
 
 

@@ -66,12 +66,33 @@ def _score_ids(model, tokenizer, sequences: list[list[int]]) -> torch.Tensor:
     return torch.cat(out) if out else torch.zeros(0, model.config.num_labels)
 
 
+def _score_texts(model, tokenizer, texts: list[str]) -> torch.Tensor:
+    """Scores ``(len(texts), num_labels)`` of raw texts, in batches: for a model that also reads the raw text's
+    n-grams (its tokenizer gives ``text_feature_ids``), which token ids alone cannot carry."""
+    out = []
+    classifier = pipeline("text-classification", model=model, tokenizer=tokenizer)
+    device = next(model.parameters()).device
+    with torch.inference_mode():
+        for start in range(0, len(texts), BATCH_SIZE):
+            batch = tokenizer(texts[start : start + BATCH_SIZE], padding=True, truncation=True,
+                              max_length=model.config.max_length, return_tensors="pt")  # fmt: skip
+            logits = model(**{key: value.to(device) for key, value in batch.items()}).logits
+            out.append(_scores(classifier, logits.float().cpu()))
+    return torch.cat(out) if out else torch.zeros(0, model.config.num_labels)
+
+
+def _reads_raw_text(tokenizer) -> bool:
+    return getattr(tokenizer, "text_features", None) is not None
+
+
 def _labels(model) -> list[str]:
     return [model.config.id2label[i] for i in range(model.config.num_labels)]
 
 
 def scores(model, tokenizer, text: str) -> dict[str, float]:
     """Label -> score for one text."""
+    if _reads_raw_text(tokenizer):
+        return dict(zip(_labels(model), _score_texts(model, tokenizer, [text])[0].tolist(), strict=True))
     ids = tokenizer(text, truncation=True, max_length=model.config.max_length)["input_ids"]
     return dict(zip(_labels(model), _score_ids(model, tokenizer, [ids])[0].tolist(), strict=True))
 
@@ -79,7 +100,8 @@ def scores(model, tokenizer, text: str) -> dict[str, float]:
 def explain(
     model, tokenizer, text: str, label: str | None = None
 ) -> tuple[dict[str, float], list[tuple[str, float]]]:
-    """The scores, and (word, weight) for the words the model saw: score minus score without the word.
+    """The scores, and (word, weight) for the words the model saw: score minus score without the word (for a
+    model that reads the raw text too, the whitespace-separated words of the text, symbols kept).
 
     Example:
         >>> from rnn_models import RNNConfig, RNNForSequenceClassification, RNNTokenizerFast
@@ -89,8 +111,17 @@ def explain(
         >>> list(label_scores), [word for word, _ in words]
         (['LABEL_0'], ['thanks', 'you'])
     """
-    ids = tokenizer(text, truncation=True, max_length=model.config.max_length)["input_ids"]
     column = _labels(model).index(label) if label else 0
+    if _reads_raw_text(tokenizer):  # the words of the raw text, symbols kept, as its n-grams see them
+        pieces = text.split()
+        first = max(0, len(pieces) - MAX_EXPLAINED_WORDS)
+        variants = [text] + [" ".join(pieces[:i] + pieces[i + 1 :]) for i in range(first, len(pieces))]
+        result = _score_texts(model, tokenizer, variants)
+        weights = (result[0, column] - result[1:, column]).tolist()
+        return dict(zip(_labels(model), result[0].tolist(), strict=True)), list(
+            zip(pieces[first:], weights, strict=True)
+        )
+    ids = tokenizer(text, truncation=True, max_length=model.config.max_length)["input_ids"]
     first = max(0, len(ids) - MAX_EXPLAINED_WORDS)
     variants = [ids] + [ids[:i] + ids[i + 1 :] for i in range(first, len(ids))]
     result = _score_ids(model, tokenizer, variants)

@@ -96,3 +96,27 @@ def test_demo_command_builds_the_app_for_a_model_folder(model_and_tokenizer, tmp
     monkeypatch.setattr(gradio.Blocks, "launch", lambda app, **options: launched.append((app.title, options)))
     assert main(["demo", "--model", str(tmp_path / "toxic-tiny"), "--port", "7999"]) == 0
     assert launched == [("toxic-tiny", {"server_name": "127.0.0.1", "server_port": 7999, "share": False})]
+
+
+def test_a_model_reading_the_raw_text_weighs_its_words_symbols_kept():
+    tokenizer = RNNTokenizerFast.from_texts(TEXTS * 3, max_length=20, text_features=True)
+    vocabulary = tokenizer.text_features
+    config = tiny_config(
+        "bilstm", vocab_size=len(tokenizer), max_length=20, text_feature_size=vocabulary.size,
+        text_feature_groups=vocabulary.group_starts, recurrent_logit_scale=0.5,
+    )  # fmt: skip
+    model = RNNForSequenceClassification(config).eval()
+    with torch.no_grad():
+        model.text_features.weight.weight.normal_()
+    text = "you id1ot, stop this"
+    label_scores, words = explain(model, tokenizer, text)
+
+    def score(t: str) -> float:  # the model's own sigmoid, from the raw text
+        with torch.no_grad():
+            return torch.sigmoid(model(**tokenizer([t], return_tensors="pt")).logits)[0, 0].item()
+
+    assert [word for word, _ in words] == ["you", "id1ot,", "stop", "this"]
+    assert label_scores["LABEL_0"] == pytest.approx(score(text), abs=1e-6)
+    without = [" ".join(w for j, w in enumerate(text.split()) if j != i) for i in range(4)]
+    assert [w for _, w in words] == pytest.approx([score(text) - score(t) for t in without], abs=1e-6)
+    assert scores(model, tokenizer, text)["LABEL_0"] == pytest.approx(score(text), abs=1e-6)
