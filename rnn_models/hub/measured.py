@@ -47,8 +47,13 @@ _METRICS = {
 }
 _SEEDS = (42, 43, 44, 45, 46)
 # rnn-models' presets, by task ("toxic": the label toxic; "six_labels": mean column ROC AUC), on that workload.
+# The default presets since the raw-text features (issue 28) were measured on the deployment default instead.
+_DEPLOYED = "tokenizer and raw-text features fitted on the training texts only, the preset's 3 epochs"
 MEASURED = {
     "toxic": {
+        "bilstm_ngrams": Measured(
+            0.9734, "benchmarks/quality_default_r12k_cpu.json", "bilstm_ngrams", _SEEDS, 0.0004, _DEPLOYED
+        ),
         "bilstm_ngrams (bag only)": Measured(0.9584, "benchmarks/quality_bilstm_ngrams_cpu.json", "bilstm_ngrams", _SEEDS, 0.0026),
         "bigru_ngrams (bag only)": Measured(0.9587, "benchmarks/quality_bigru_ngrams_cpu.json", "bigru_ngrams", _SEEDS, 0.0039),
         "lstm": Measured(0.9218, "benchmarks/quality_cpu.json", "lstm ours, defaults (group_by_length)", _SEEDS, 0.0058),
