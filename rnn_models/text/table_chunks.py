@@ -94,11 +94,16 @@ def iter_table_chunks(
 
 
 def _checked_labels(name: str, column: str, values: Sequence, first_row: int) -> list:
+    labels = []
     for row, value in enumerate(values, start=first_row + 1):
-        if isinstance(value, bool) or (isinstance(value, (int, float)) and value in (0, 1)):
-            continue
-        raise ValueError(f"{name}: column {column!r}, data row {row}: expected a label 0 or 1, got {value!r}")
-    return list(values)
+        if isinstance(value, str) and value.strip() in ("0", "1"):  # a CSV chunk whose column holds text
+            value = int(value)
+        if not (isinstance(value, bool) or (isinstance(value, (int, float)) and value in (0, 1))):
+            raise ValueError(
+                f"{name}: column {column!r}, data row {row}: expected a label 0 or 1, got {value!r}"
+            )
+        labels.append(value)
+    return labels
 
 
 def _check_columns(name: str, found: Sequence[str], wanted: Sequence[str]) -> None:
@@ -132,14 +137,9 @@ def _csv_batches(path: Path, sep: str, columns: list[str], chunk_rows: int, want
         raise ValueError(f"{path}: could not be read as csv: {_first_line(error)}") from error
     _check_columns(str(path), header, columns)
     as_text = {column: str for column in ("id", columns[0]) if column in header}  # as the file spells them
-    reader = pd.read_csv(
-        path,
-        sep=sep,
-        keep_default_na=False,
-        dtype=as_text,
-        chunksize=chunk_rows,
-        usecols=_used(header, columns),
-    )
+    # Every column is parsed (no usecols): pandas then checks each row's field count and names a broken line.
+    reader = pd.read_csv(path, sep=sep, keep_default_na=False, dtype=as_text, chunksize=chunk_rows)
+    used = _used(header, columns)
     index = 0
     while True:
         try:
@@ -148,7 +148,7 @@ def _csv_batches(path: Path, sep: str, columns: list[str], chunk_rows: int, want
             return
         except (ValueError, UnicodeDecodeError) as error:  # pandas' ParserError names the line
             raise ValueError(f"{path}: {_first_line(error)}") from error
-        yield len(frame), ({c: frame[c].tolist() for c in frame.columns} if wanted(index) else None)
+        yield len(frame), ({c: frame[c].tolist() for c in used} if wanted(index) else None)
         index += 1
 
 
@@ -165,9 +165,11 @@ def _json_lines_batches(path: Path, columns: list[str], chunk_rows: int, wanted)
             if not line.strip():
                 continue
             try:
-                row = json.loads(line)
+                row = json.loads(line.rstrip("\r\n"))
             except json.JSONDecodeError as error:
-                raise ValueError(f"{path}:{lineno}: not a JSON object: {error}") from error
+                raise ValueError(
+                    f"{path}:{lineno}: not a JSON object: {error.msg} (column {error.colno})"
+                ) from error
             if not isinstance(row, dict):
                 raise ValueError(f"{path}:{lineno}: not a JSON object: {line.strip()[:40]}")
             if has_id is None:
