@@ -184,7 +184,8 @@ def _evaluate(args: argparse.Namespace, shard: Shard) -> int:
 
     model, tokenizer = load_model(args.model, shard.device, allow_pickle=args.allow_pickle)
     pairs = match_label_columns(args.label_columns, label_names(model))
-    result = evaluate_table(args, shard, _text_scorer(args, model, tokenizer), pairs)
+    progress = shard.is_main and show_progress(args.disable_tqdm)
+    result = evaluate_table(args, shard, _text_scorer(args, model, tokenizer), pairs, progress)
     if result is None:  # not rank 0: its share went to rank 0
         return 0
     text = json.dumps(result)
@@ -272,12 +273,15 @@ def run_predict_command(argv: list[str]) -> int:
 
 def _predict(args: argparse.Namespace, shard: Shard) -> int:
     from ..serving.inference import label_names, load_model
-    from .score_tables import predict_table
+    from .score_tables import check_table, predict_table
 
+    if not args.texts:  # the table first: a wrong split or column fails before the model loads
+        check_table(args)
     model, tokenizer = load_model(args.model, shard.device, allow_pickle=args.allow_pickle)
     names = label_names(model)
     if not args.texts:
-        return predict_table(args, shard, _text_scorer(args, model, tokenizer), names)
+        progress = shard.is_main and show_progress(args.disable_tqdm)
+        return predict_table(args, shard, _text_scorer(args, model, tokenizer), names, progress)
     scores = _text_scorer(args, model, tokenizer)(args.texts)  # a few texts: each process scores them all
     if not shard.is_main:  # every process scored them; rank 0 alone prints
         return 0

@@ -17,12 +17,14 @@ from ..serving.chunked_scoring import on_main, scored_rounds
 from ..serving.inference import progress_bar
 from ..serving.sharding import Shard
 
-__all__ = ["evaluate_table", "model_fingerprint", "predict_table", "report_counts"]
+__all__ = ["check_table", "evaluate_table", "model_fingerprint", "predict_table", "report_counts"]
 
 _MODEL_FILES = ("config.json", "model.safetensors", "pytorch_model.bin", "tokenizer.json")
 
 
-def _chunks(args: argparse.Namespace, shard: Shard, label_columns: list[str] | None):
+def _chunks(
+    args: argparse.Namespace, shard: Shard, label_columns: list[str] | None, chunk_rows: int | None = None
+):
     from ..text.table_chunks import TableSource, iter_table_chunks
 
     source = TableSource(args.file, args.dataset_name, args.split, args.dataset_config_name, args.streaming)
@@ -31,13 +33,16 @@ def _chunks(args: argparse.Namespace, shard: Shard, label_columns: list[str] | N
         if shard.num_shards > 1
         else (lambda index: True)
     )
-    return source, iter_table_chunks(source, args.text_column, label_columns, args.chunk_rows, wanted=mine)
+    return source, iter_table_chunks(
+        source, args.text_column, label_columns, chunk_rows or args.chunk_rows, wanted=mine
+    )
 
 
-def _bar(args: argparse.Namespace, shard: Shard):
-    from .score import show_progress
-
-    return progress_bar(None, shard.is_main and show_progress(args.disable_tqdm))
+def check_table(args: argparse.Namespace) -> None:
+    """Opens the table of ``args`` and reads its first row: a wrong file, split or column fails at once
+    (before a model loads), in one line."""
+    _, chunks = _chunks(args, Shard(), None, chunk_rows=1)
+    next(chunks)
 
 
 def report_counts(command: str, column: str, rows: int, counts: dict[str, int]) -> None:
@@ -77,8 +82,11 @@ def model_fingerprint(model: str) -> dict:
     return {"model": model, **({"model_files": files} if files else {})}
 
 
-def predict_table(args: argparse.Namespace, shard: Shard, score_texts, names: list[str]) -> int:
-    """Scores the table of ``args`` chunk by chunk to ``--output`` (resumable) or stdout (JSON lines)."""
+def predict_table(
+    args: argparse.Namespace, shard: Shard, score_texts, names: list[str], progress: bool = False
+) -> int:
+    """Scores the table of ``args`` chunk by chunk to ``--output`` (resumable) or stdout (JSON lines);
+    ``progress``: a bar on stderr."""
     from ..serving.partial_output import PartialOutput
     from ..serving.score_files import ScoreFormat
 
@@ -99,12 +107,12 @@ def predict_table(args: argparse.Namespace, shard: Shard, score_texts, names: li
         **{key: getattr(args, key) for key in ("text_column", "chunk_rows", "batch_size", "backend")},
     }
     partial = PartialOutput(Path(args.output), settings) if args.output and shard.is_main else None
-    progress = on_main(lambda: partial.start(args.resume) if partial else None, shard)
-    done = progress.digests if progress else []
-    rows, counts = (progress.rows, dict(progress.counts)) if progress else (0, {})
-    key_name = progress.notes.get("key_name") if progress else None
+    earlier = on_main(lambda: partial.start(args.resume) if partial else None, shard)  # what is done
+    done = list(earlier.digests) if earlier else []  # a copy: appending must not grow it
+    rows, counts = (earlier.rows, dict(earlier.counts)) if earlier else (0, {})
+    key_name = earlier.notes.get("key_name") if earlier else None
     try:
-        with _bar(args, shard) as bar:
+        with progress_bar(None, progress) as bar:
             bar.update(rows)
             for results in scored_rounds(chunks, work, shard, done):
                 for result in (r for r in results if r.payload is not None):
@@ -137,9 +145,10 @@ def predict_table(args: argparse.Namespace, shard: Shard, score_texts, names: li
 
 
 def evaluate_table(
-    args: argparse.Namespace, shard: Shard, score_texts, pairs: list[tuple[str, int]]
+    args: argparse.Namespace, shard: Shard, score_texts, pairs: list[tuple[str, int]], progress: bool = False
 ) -> dict | None:
-    """ROC AUC of the table of ``args``, scored chunk by chunk: the JSON's fields on rank 0, None elsewhere."""
+    """ROC AUC of the table of ``args``, scored chunk by chunk: the JSON's fields on rank 0, None elsewhere;
+    ``progress``: a bar on stderr."""
     from ..training.metrics import roc_auc_per_label
 
     columns = [column for column, _ in pairs]
@@ -152,7 +161,7 @@ def evaluate_table(
 
     _, chunks = _chunks(args, shard, columns)
     scores, labels, rows, counts = [], [], 0, {"missing_texts": 0, "nan_rows": 0}
-    with _bar(args, shard) as bar:
+    with progress_bar(None, progress) as bar:
         for results in scored_rounds(chunks, work, shard):
             for result in results:
                 rows += result.num_rows
