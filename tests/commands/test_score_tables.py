@@ -219,3 +219,14 @@ def test_evaluate_names_the_data_row_of_a_bad_label(model, tmp_path, capsys):
     rows.to_csv(table, index=False)
     assert main(["evaluate", "--model", str(model), "--file", str(table), "--chunk_rows", "10"]) == 1
     assert "column 'toxic', data row 34: expected a label 0 or 1, got 'yes'" in capsys.readouterr().err
+
+
+def test_the_onnx_backend_scores_a_table_in_chunks_too(model, tmp_path, capsys):
+    pytest.importorskip("onnxruntime")
+    table = comments_table(tmp_path / "comments.csv", 30)
+    argv = ["predict", "--model", str(model), "--file", str(table), "--chunk_rows", "8"]
+    assert main([*argv, "--output", str(tmp_path / "torch.csv")]) == 0
+    assert main([*argv, "--output", str(tmp_path / "onnx.csv"), "--backend", "onnx"]) == 0
+    torch_scores, onnx_scores = (pd.read_csv(tmp_path / f"{b}.csv") for b in ("torch", "onnx"))
+    assert list(onnx_scores["id"]) == list(torch_scores["id"]) == [f"c{i:05d}" for i in range(30)]
+    np.testing.assert_allclose(onnx_scores["toxic"], torch_scores["toxic"], atol=2e-6)

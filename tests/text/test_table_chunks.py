@@ -66,3 +66,18 @@ def test_a_saved_dataset_folder_is_sliced_into_chunks(tmp_path):
     chunks = list(iter_table_chunks(source, "comment_text", ["toxic"], 5))
     assert [c.num_rows for c in chunks] == [5, 5, 2]
     assert [t for c in chunks for t in c.texts] == frame["comment_text"].tolist()
+
+
+def test_a_streamed_dataset_gives_the_same_chunks(tmp_path):
+    frame = pd.read_csv(comments_table(tmp_path / "c.csv", 12), keep_default_na=False)
+    folder = tmp_path / "data"
+    folder.mkdir()
+    frame.to_csv(folder / "test.csv", index=False)
+    chunks = {}
+    for streaming in (False, True):
+        source = TableSource(dataset_name=str(folder), split="test", streaming=streaming)
+        chunks[streaming] = [
+            (c.first_row, c.num_rows, c.texts, c.keys, c.labels)
+            for c in iter_table_chunks(source, "comment_text", ["toxic"], 5)
+        ]
+    assert chunks[True] == chunks[False] and [n for _, n, *_ in chunks[True]] == [5, 5, 2]
