@@ -118,6 +118,7 @@ def main() -> None:
         "command": "python -m rnn_models predict --file comments.csv --output scores.csv --disable_tqdm",
         "chunk_rows": args.chunk_rows,
         "baseline": args.baseline,
+        "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS"),
     }
     report(args.json, ["path", "rows", "rows/s", "peak RSS MB", "seconds"], rows_out, spec, results)
 
