@@ -67,7 +67,10 @@ def measure(checkout: Path, model: Path, table: Path, output: Path, rows: int, e
     command += ["--output", str(output), "--disable_tqdm", *extra]
     env = {**os.environ, "PYTHONPATH": str(checkout)}
     start = time.perf_counter()
-    child = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    # cwd outside any checkout: `python -m` puts the current folder first on sys.path, before PYTHONPATH.
+    child = subprocess.Popen(
+        command, env=env, cwd=output.parent, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
     _, status, usage = os.wait4(child.pid, 0)
     seconds = time.perf_counter() - start
     stderr = child.stderr.read().decode()
@@ -75,6 +78,7 @@ def measure(checkout: Path, model: Path, table: Path, output: Path, rows: int, e
     if child.returncode != 0:
         raise RuntimeError(f"predict failed ({checkout}, {rows:,} rows):\n{stderr[-3000:]}")
     return {
+        "code": str(checkout),
         "rows": rows,
         "seconds": seconds,
         "rows_per_s": rows / seconds,
