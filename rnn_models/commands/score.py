@@ -121,6 +121,12 @@ def _text_scorer(args: argparse.Namespace, model, tokenizer) -> Callable:
     return lambda texts: predict_scores(model, tokenizer, texts, **options)
 
 
+def _writes_output() -> bool:
+    """Whether this process writes the output: rank 0 (``RANK`` under a launcher), the only one whose
+    machine needs the output's folder."""
+    return os.environ.get("RANK", "0") == "0"
+
+
 def _on_shards(command: Callable[[argparse.Namespace, Shard], int], args: argparse.Namespace) -> int:
     """Runs ``command`` as this process's share (one process without a launcher), then leaves the group."""
     shard = current_shard()
@@ -147,7 +153,7 @@ def run_evaluate_command(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     if not _table_given(args):
         raise ValueError("give --file or --dataset_name with --split")
-    if args.output:
+    if args.output and _writes_output():
         check_json_output(args.output, args.overwrite)  # before the slow part
     _quiet_loading()
     return _on_shards(_evaluate, args)
@@ -265,7 +271,7 @@ def run_predict_command(argv: list[str]) -> int:
         raise ValueError("give either texts or --file (or --dataset_name), not both and not neither")
     if args.resume and not args.output:
         raise ValueError("--resume continues an --output file; give --output")
-    if args.output:
+    if args.output and _writes_output():
         check_output_path(args.output, args.overwrite)  # before the slow part
     _quiet_loading()
     return _on_shards(_predict, args)
