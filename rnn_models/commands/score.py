@@ -97,6 +97,10 @@ def _add_table_arguments(parser: argparse.ArgumentParser, what: str) -> None:
 def _table_given(args: argparse.Namespace) -> bool:
     if args.file and args.dataset_name:
         raise ValueError("give --file or --dataset_name, not both")
+    if args.streaming and not args.dataset_name:
+        raise ValueError(
+            "--streaming reads a --dataset_name as it downloads; a --file is read in chunks anyway"
+        )
     if args.dataset_name and not args.split:
         raise ValueError(f"--dataset_name {args.dataset_name} needs --split (e.g. --split test)")
     return bool(args.file or args.dataset_name)

@@ -230,3 +230,9 @@ def test_the_onnx_backend_scores_a_table_in_chunks_too(model, tmp_path, capsys):
     torch_scores, onnx_scores = (pd.read_csv(tmp_path / f"{b}.csv") for b in ("torch", "onnx"))
     assert list(onnx_scores["id"]) == list(torch_scores["id"]) == [f"c{i:05d}" for i in range(30)]
     np.testing.assert_allclose(onnx_scores["toxic"], torch_scores["toxic"], atol=2e-6)
+
+
+def test_streaming_needs_a_dataset_name(model, tmp_path, capsys):
+    table = comments_table(tmp_path / "comments.csv", 3)
+    assert main(["predict", "--model", str(model), "--file", str(table), "--streaming"]) == 1
+    assert "--streaming reads a --dataset_name as it downloads" in capsys.readouterr().err
