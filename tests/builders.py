@@ -100,3 +100,46 @@ def pipeline_scores(model, tokenizer, texts) -> list[list[float]]:
     names = [model.config.id2label[i] for i in range(model.config.num_labels)]
     rows = [{item["label"]: item["score"] for item in row} for row in classify(list(texts), top_k=None)]
     return [[row[name] for name in names] for row in rows]
+
+
+POISON = "poison"  # the word whose embedding is NaN in `nan_word_model`: rows holding it score NaN
+
+
+def nan_word_model(folder: Path, texts: list[str], labels: dict[int, str] | None = None) -> Path:
+    """A tiny saved bilstm whose scores are NaN for a text holding `POISON` (its embedding row is NaN)."""
+    import torch
+
+    tokenizer = RNNTokenizerFast.from_texts([*texts, POISON], max_length=20)
+    torch.manual_seed(0)
+    config = RNNConfig.from_preset(
+        "bilstm", vocab_size=len(tokenizer), embedding_dim=6, hidden_size=5, max_length=20,
+        id2label=labels or {0: "toxic"},
+    )  # fmt: skip
+    if len(config.id2label) > 1:
+        config.problem_type = "multi_label_classification"
+    model = RNNForSequenceClassification(config)
+    with torch.no_grad():
+        model.get_input_embeddings().weight[tokenizer.convert_tokens_to_ids(POISON)] = float("nan")
+    model.save_pretrained(folder)
+    tokenizer.save_pretrained(folder)
+    return folder
+
+
+def comments_table(path: Path, rows: int, poison_rows: tuple[int, ...] = ()) -> Path:
+    """``rows`` comments (id, comment_text, toxic) as CSV / TSV / JSON lines / parquet by ``path``'s suffix;
+    the rows in ``poison_rows`` hold `POISON`, a few have no text."""
+    rng = random.Random(1)
+    texts = []
+    for i in range(rows):
+        words = rng.sample(FILLER, rng.randint(0, 6)) + rng.sample(GOOD + BAD, rng.randint(0, 3))
+        texts.append(" ".join(words + ([POISON] if i in poison_rows else [])))
+    frame = pd.DataFrame({"id": [f"c{i:05d}" for i in range(rows)], "comment_text": texts})
+    frame["toxic"] = [int(any(word in text for word in BAD)) for text in texts]
+    suffix = path.suffix
+    if suffix == ".parquet":
+        frame.to_parquet(path, index=False)
+    elif suffix == ".jsonl":
+        frame.to_json(path, orient="records", lines=True)
+    else:
+        frame.to_csv(path, index=False, sep="\t" if suffix == ".tsv" else ",")
+    return path

@@ -1,22 +1,33 @@
 """``rnn-models evaluate`` and ``rnn-models predict``: read a table (or texts), load a model, score.
 
-Both read ``--file`` or ``--dataset_name`` / ``--split`` the same way and score with the torch or the ONNX
-Runtime backend (``--backend``); `rnn_models.commands.cli` dispatches to them. Long scoring shows a progress bar on
-stderr when it is a terminal (``--disable_tqdm`` turns it off). Under ``torchrun`` / ``accelerate launch``
-the processes share the rows (`rnn_models.serving.sharding`) and rank 0 alone prints and writes.
+Both read ``--file`` or ``--dataset_name`` / ``--split`` the same way, in chunks of ``--chunk_rows`` rows
+(`rnn_models.commands.score_tables`: memory stays flat whatever the table's size, ``predict --output``
+resumes with ``--resume``), and score with the torch or the ONNX Runtime backend (``--backend``);
+`rnn_models.commands.cli` dispatches to them. Long scoring shows a progress bar on stderr when it is a
+terminal (``--disable_tqdm`` turns it off). Under ``torchrun`` / ``accelerate launch`` the processes share
+the chunks (`rnn_models.serving.chunked_scoring`) and rank 0 alone prints and writes.
 """
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import TextIO
 
 from transformers.hf_argparser import string_to_bool
 
-from ..serving.sharding import Shard, current_shard, end_shard, gather_scores
+from ..serving.sharding import Shard, current_shard, end_shard
 
-__all__ = ["match_label_columns", "run_evaluate_command", "run_predict_command", "show_progress"]
+__all__ = [
+    "check_json_output",
+    "match_label_columns",
+    "run_evaluate_command",
+    "run_predict_command",
+    "show_progress",
+    "write_json_output",
+]
 
 
 def _quiet_loading() -> None:
@@ -70,47 +81,54 @@ def _add_table_arguments(parser: argparse.ArgumentParser, what: str) -> None:
     )
     parser.add_argument("--dataset_config_name", help="the dataset's configuration")
     parser.add_argument("--split", help="the split of --dataset_name to read, e.g. test")
+    parser.add_argument(
+        "--streaming", action="store_true", help="read --dataset_name as it downloads, never stored whole"
+    )
     parser.add_argument("--text_column", default="comment_text")
+    parser.add_argument(
+        "--chunk_rows",
+        type=int,
+        default=10_000,
+        help="rows read, tokenized and scored at a time (memory stays flat whatever the table's size); each "
+        "process of torchrun / accelerate launch scores every N-th chunk",
+    )
 
 
 def _table_given(args: argparse.Namespace) -> bool:
     if args.file and args.dataset_name:
         raise ValueError("give --file or --dataset_name, not both")
+    if args.streaming and not args.dataset_name:
+        raise ValueError(
+            "--streaming reads a --dataset_name as it downloads; a --file is read in chunks anyway"
+        )
     if args.dataset_name and not args.split:
         raise ValueError(f"--dataset_name {args.dataset_name} needs --split (e.g. --split test)")
     return bool(args.file or args.dataset_name)
 
 
-def _read_table(args: argparse.Namespace, label_columns: list[str] | None):
-    """The table of ``--file`` or of ``--dataset_name`` / ``--split``, columns checked."""
-    from ..text.tables import load_dataset_split, load_table
+def _source(args: argparse.Namespace):
+    from ..text.table_chunks import TableSource
 
-    if args.dataset_name:
-        return load_dataset_split(
-            args.dataset_name,
-            args.split,
-            config_name=args.dataset_config_name,
-            text_column=args.text_column,
-            label_columns=label_columns,
-        )
-    return load_table(args.file, args.text_column, label_columns)
+    return TableSource(args.file, args.dataset_name, args.split, args.dataset_config_name, args.streaming)
 
 
-def _scorer(args: argparse.Namespace, model, tokenizer, shard: Shard) -> Callable:
-    """``texts -> scores`` for the chosen backend: this process's share, merged on rank 0 (None elsewhere)."""
-    options = {
-        "batch_size": args.batch_size,
-        "shard": shard,
-        "progress": shard.is_main and show_progress(args.disable_tqdm),
-    }
+def _text_scorer(args: argparse.Namespace, model, tokenizer) -> Callable:
+    """``texts -> scores`` for the chosen backend (one chunk's texts, all of them scored here)."""
+    options = {"batch_size": args.batch_size}
     if args.backend == "onnx":
         from ..serving.onnx_serving import OnnxClassifier
 
         onnx = OnnxClassifier.for_folder(args.model, model)
-        return lambda texts: gather_scores(onnx.predict_scores(tokenizer, texts, **options), shard)
+        return lambda texts: onnx.predict_scores(tokenizer, texts, **options)
     from ..serving.inference import predict_scores
 
-    return lambda texts: gather_scores(predict_scores(model, tokenizer, texts, **options), shard)
+    return lambda texts: predict_scores(model, tokenizer, texts, **options)
+
+
+def _writes_output() -> bool:
+    """Whether this process writes the output: rank 0 (``RANK`` under a launcher), the only one whose
+    machine needs the output's folder."""
+    return os.environ.get("RANK", "0") == "0"
 
 
 def _on_shards(command: Callable[[argparse.Namespace, Shard], int], args: argparse.Namespace) -> int:
@@ -123,7 +141,7 @@ def _on_shards(command: Callable[[argparse.Namespace, Shard], int], args: argpar
 
 
 def run_evaluate_command(argv: list[str]) -> int:
-    """``rnn-models evaluate``: ROC AUC of a model on a labelled table, printed as one JSON line."""
+    """``rnn-models evaluate``: ROC AUC of a model on a labelled table, one JSON line (or ``--output`` file)."""
     parser = argparse.ArgumentParser(prog="rnn-models evaluate", description="ROC AUC of a model on a table.")
     parser.add_argument("--model", required=True, help="model folder or Hub repository id")
     _add_table_arguments(parser, "with labels")
@@ -133,10 +151,14 @@ def run_evaluate_command(argv: list[str]) -> int:
         help="the table's label columns, matched to the model's labels by name (COLUMN=LABEL when they are "
         "named differently); default: the model's labels",
     )
+    parser.add_argument("--output", help="write the JSON here (.json, written atomically) instead of stdout")
+    parser.add_argument("--overwrite", action="store_true", help="replace an existing --output file")
     _add_scoring_arguments(parser)
     args = parser.parse_args(argv)
     if not _table_given(args):
         raise ValueError("give --file or --dataset_name with --split")
+    if args.output and _writes_output():
+        check_json_output(args.output, args.overwrite)  # before the slow part
     _quiet_loading()
     return _on_shards(_evaluate, args)
 
@@ -166,35 +188,62 @@ def match_label_columns(requested: list[str] | None, model_labels: list[str]) ->
     return pairs
 
 
-def _count_missing_texts(texts, column: str, command: str) -> None:
-    """Says on stderr, in one line, how many rows have no text (a null or an empty cell): they score as ""."""
-    missing = sum(1 for text in texts if not text)
-    if missing:
-        print(
-            f"rnn-models {command}: {missing:,} of {len(texts):,} rows have no text in column {column!r} "
-            "(empty or missing); they are scored as empty texts",
-            file=sys.stderr,
-        )
-
-
 def _evaluate(args: argparse.Namespace, shard: Shard) -> int:
     from ..serving.inference import label_names, load_model
-    from ..training.metrics import roc_auc_per_label
+    from .score_tables import evaluate_table
 
     model, tokenizer = load_model(args.model, shard.device, allow_pickle=args.allow_pickle)
     pairs = match_label_columns(args.label_columns, label_names(model))
-    columns = [column for column, _ in pairs]
-    table = _read_table(args, columns)
-    texts = table[args.text_column]
-    if shard.is_main:
-        _count_missing_texts(texts, args.text_column, "evaluate")
-    scores = _scorer(args, model, tokenizer, shard)(texts)
-    if scores is None:  # not rank 0: its share went to rank 0
+    progress = shard.is_main and show_progress(args.disable_tqdm)
+    result = evaluate_table(args, shard, _text_scorer(args, model, tokenizer), pairs, progress)
+    if result is None:  # not rank 0: its share went to rank 0
         return 0
-    labels = [[row[c] for c in columns] for row in table.select_columns(columns)]
-    macro, per_label = roc_auc_per_label(scores[:, [index for _, index in pairs]], labels, columns)
-    print(json.dumps({"roc_auc": macro, "roc_auc_per_label": per_label, "num_rows": table.num_rows}))
+    text = json.dumps(result)
+    if args.output:
+        write_json_output(args.output, text, args.overwrite)
+        print(f"wrote the ROC AUC of {result['num_rows']:,} rows to {args.output}", file=sys.stderr)
+    else:
+        print(text)
     return 0
+
+
+def check_json_output(path: str, overwrite: bool) -> Path:
+    """Fails early on an ``--output`` that exists (without ``overwrite``) or lies in a missing folder.
+
+    Example:
+        >>> check_json_output("no/such/folder/roc.json", overwrite=False)
+        Traceback (most recent call last):
+        FileNotFoundError: no/such/folder: no such folder for --output
+    """
+    path = Path(path)
+    if path.exists() and not overwrite:
+        raise FileExistsError(f"{path} exists; pass --overwrite to replace it")
+    if not path.parent.is_dir():
+        raise FileNotFoundError(f"{path.parent}: no such folder for --output")
+    return path
+
+
+def write_json_output(path: str, text: str, overwrite: bool) -> Path:
+    """Writes ``text`` and a newline to ``path`` under a temporary name renamed into place (never over an
+    existing file without ``overwrite``).
+
+    Example:
+        >>> import tempfile
+        >>> with tempfile.TemporaryDirectory() as folder:
+        ...     print(write_json_output(f"{folder}/roc.json", '{"roc_auc": 0.9}', False).read_text(), end="")
+        {"roc_auc": 0.9}
+    """
+    from ..serving.score_files import publish
+
+    path = check_json_output(path, overwrite)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_text(text + "\n", encoding="utf-8")
+        publish(tmp, path, overwrite)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return path
 
 
 def run_predict_command(argv: list[str]) -> int:
@@ -210,14 +259,23 @@ def run_predict_command(argv: list[str]) -> int:
     _add_table_arguments(parser, "to score")
     parser.add_argument(
         "--output",
-        help="write the scores here instead of stdout: .csv (Kaggle's submission format), .tsv, .jsonl",
+        help="write the scores here instead of stdout: .csv (Kaggle's submission format), .tsv, .jsonl; "
+        "written chunk by chunk under a temporary name, renamed into place when complete",
     )
     parser.add_argument("--overwrite", action="store_true", help="replace an existing --output file")
+    parser.add_argument(
+        "--resume",
+        action="store_true",
+        help="continue the interrupted run of this same command where its complete chunks end (the final "
+        "file is the one an uninterrupted run writes)",
+    )
     _add_scoring_arguments(parser)
     args = parser.parse_args(argv)
     if bool(args.texts) == _table_given(args):
         raise ValueError("give either texts or --file (or --dataset_name), not both and not neither")
-    if args.output:
+    if args.resume and not args.output:
+        raise ValueError("--resume continues an --output file; give --output")
+    if args.output and _writes_output():
         check_output_path(args.output, args.overwrite)  # before the slow part
     _quiet_loading()
     return _on_shards(_predict, args)
@@ -225,33 +283,28 @@ def run_predict_command(argv: list[str]) -> int:
 
 def _predict(args: argparse.Namespace, shard: Shard) -> int:
     from ..serving.inference import label_names, load_model
-    from ..serving.score_files import write_scores
+    from .score_tables import check_table, predict_table
 
     if not args.texts:  # the table first: a wrong split or column fails before the model loads
-        table = _read_table(args, label_columns=None)
-        texts = table[args.text_column]
-        if shard.is_main:
-            _count_missing_texts(texts, args.text_column, "predict")
-        keys = table["id"] if "id" in table.column_names else range(table.num_rows)
-        key_name = "id" if "id" in table.column_names else "row"
-    else:
-        texts, keys, key_name = args.texts, args.texts, "text"
+        check_table(args)
     model, tokenizer = load_model(args.model, shard.device, allow_pickle=args.allow_pickle)
     names = label_names(model)
-    scores = _scorer(args, model, tokenizer, shard)(texts)
-    if scores is None:  # not rank 0: its share went to rank 0, which alone writes
+    if not args.texts:
+        progress = shard.is_main and show_progress(args.disable_tqdm)
+        return predict_table(args, shard, _text_scorer(args, model, tokenizer), names, progress)
+    scores = _text_scorer(args, model, tokenizer)(args.texts)  # a few texts: each process scores them all
+    if not shard.is_main:  # every process scored them; rank 0 alone prints
         return 0
     if args.output:
-        path = write_scores(args.output, key_name, keys, names, scores, overwrite=args.overwrite)
-        shared = f", scored by {shard.num_shards} processes" if shard.num_shards > 1 else ""
-        print(
-            f"wrote {len(scores):,} rows ({key_name}, {', '.join(names)}) to {path}{shared}", file=sys.stderr
-        )
+        from ..serving.score_files import write_scores
+
+        path = write_scores(args.output, "text", args.texts, names, scores, overwrite=args.overwrite)
+        print(f"wrote {len(scores):,} rows (text, {', '.join(names)}) to {path}", file=sys.stderr)
         return 0
-    for key, row in zip(keys, scores, strict=True):
+    for key, row in zip(args.texts, scores, strict=True):
         print(
             json.dumps(
-                {key_name: key, **{name: round(float(s), 6) for name, s in zip(names, row, strict=True)}}
+                {"text": key, **{name: round(float(s), 6) for name, s in zip(names, row, strict=True)}}
             )
         )
     return 0

@@ -111,8 +111,8 @@ def predict_scores(
 
     Texts are encoded in one batch call, sorted by length so each batch pads little, and run under
     `torch.inference_mode`. With a ``shard`` (`rnn_models.serving.sharding.Shard`) of several processes, only this
-    process's share of the batches is scored and the other rows hold NaN (`rnn_models.serving.sharding.gather_scores`
-    merges the shares). ``progress``: a bar on stderr (`progress_bar`).
+    process's share of the batches is scored and the other rows hold NaN (`Shard.take` says which are whose:
+    the caller merges by that, never by the NaN, since a model may score NaN). ``progress``: a bar on stderr (`progress_bar`).
 
     Example:
         >>> from rnn_models import RNNConfig, RNNForSequenceClassification, RNNTokenizerFast

@@ -5,6 +5,7 @@ reader never sees half a file; an existing file is only replaced with ``overwrit
 """
 
 import csv
+import io
 import json
 import os
 from collections.abc import Iterable, Sequence
@@ -12,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["OUTPUT_FORMATS", "check_output_path", "write_scores"]
+__all__ = ["OUTPUT_FORMATS", "ScoreFormat", "check_output_path", "publish", "write_scores"]
 
 OUTPUT_FORMATS = (".csv", ".tsv", ".jsonl")
 
@@ -37,6 +38,49 @@ def check_output_path(path: str | Path, overwrite: bool = False) -> Path:
     return path
 
 
+class ScoreFormat:
+    """The text of a score file, in pieces: `header` then `rows` of any number of chunks, in order.
+
+    ``suffix``: ``.csv``, ``.tsv`` or ``.jsonl`` (JSON lines, as `predict` prints them; no header). Scores are
+    rounded to 6 digits; a NaN score is written as ``nan`` (CSV / TSV) or ``NaN`` (JSON lines).
+
+    Example:
+        >>> import numpy as np
+        >>> out = ScoreFormat(".csv", "id", ["toxic"])
+        >>> print(out.header() + out.rows(["a1", "b2"], np.array([[0.25], [np.nan]])), end="")
+        id,toxic
+        a1,0.25
+        b2,nan
+    """
+
+    def __init__(self, suffix: str, key_name: str, label_names: Sequence[str]):
+        self.suffix = suffix.lower()
+        self.key_name = key_name
+        self.names = list(label_names)
+
+    def header(self) -> str:
+        """The first line (CSV / TSV), or "" (JSON lines)."""
+        return "" if self.suffix == ".jsonl" else self._csv([[self.key_name, *self.names]])
+
+    def rows(self, keys: Iterable, scores: np.ndarray) -> str:
+        """One line per key, in the order given."""
+        rounded = [
+            (key, [round(float(s), 6) for s in row])
+            for key, row in zip(keys, np.asarray(scores), strict=True)
+        ]
+        if self.suffix == ".jsonl":
+            return "".join(
+                json.dumps({self.key_name: key, **dict(zip(self.names, row, strict=True))}) + "\n"
+                for key, row in rounded
+            )
+        return self._csv([[key, *row] for key, row in rounded])
+
+    def _csv(self, lines: list[list]) -> str:
+        buffer = io.StringIO(newline="")
+        csv.writer(buffer, delimiter="\t" if self.suffix == ".tsv" else ",").writerows(lines)
+        return buffer.getvalue()
+
+
 def write_scores(
     path: str | Path,
     key_name: str,
@@ -48,7 +92,7 @@ def write_scores(
 ) -> Path:
     """Writes ``key_name`` then one column per label (scores rounded to 6 digits, as `predict` prints them).
 
-    CSV (``.csv``), TSV (``.tsv``) or JSON lines (``.jsonl``), by the file's suffix.
+    CSV (``.csv``), TSV (``.tsv``) or JSON lines (``.jsonl``), by the file's suffix (`ScoreFormat`).
 
     Example:
         >>> import numpy as np, tempfile
@@ -61,30 +105,29 @@ def write_scores(
         <BLANKLINE>
     """
     path = check_output_path(path, overwrite)
-    names = list(label_names)
-    rows = (
-        {key_name: key, **{name: round(float(s), 6) for name, s in zip(names, row, strict=True)}}
-        for key, row in zip(keys, np.asarray(scores), strict=True)
-    )
+    form = ScoreFormat(path.suffix, key_name, label_names)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")  # same folder: the rename stays atomic
     try:
         with tmp.open("w", newline="", encoding="utf-8") as handle:
-            if path.suffix.lower() == ".jsonl":
-                handle.writelines(json.dumps(row) + "\n" for row in rows)
-            else:
-                delimiter = "\t" if path.suffix.lower() == ".tsv" else ","
-                writer = csv.DictWriter(handle, fieldnames=[key_name, *names], delimiter=delimiter)
-                writer.writeheader()
-                writer.writerows(rows)
-        _publish(tmp, path, overwrite)
+            handle.write(form.header() + form.rows(keys, scores))
+        publish(tmp, path, overwrite)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
     return path
 
 
-def _publish(tmp: Path, path: Path, overwrite: bool) -> None:
-    """Renames ``tmp`` to ``path``; without ``overwrite`` a hard link, which fails if ``path`` appeared meanwhile."""
+def publish(tmp: Path, path: Path, overwrite: bool) -> None:
+    """Renames ``tmp`` to ``path``; without ``overwrite`` a hard link, which fails if ``path`` appeared meanwhile.
+
+    Example:
+        >>> import tempfile
+        >>> with tempfile.TemporaryDirectory() as folder:
+        ...     tmp = Path(folder, ".out.tmp"); _ = tmp.write_text("done")
+        ...     publish(tmp, Path(folder, "out.csv"), overwrite=False)
+        ...     sorted(p.name for p in Path(folder).iterdir())
+        ['out.csv']
+    """
     if overwrite:
         os.replace(tmp, path)
         return

@@ -1,11 +1,11 @@
 """Scoring across processes (``torchrun`` / ``accelerate launch``): which process this is, its share of the
-batches, and the scores of all shares merged on rank 0.
+work, and what the processes tell each other.
 
-Every process reads the whole table and plans the same length-sorted batches; process ``rank`` of ``N``
-scores batches ``rank, rank + N, rank + 2N, ...``. So every share mixes short and long texts (similar work
-per process), and every row is scored in the very batch one process would put it in: the merged scores
-equal one process's, bit for bit. Rank 0 gathers the shares (``torch.distributed.gather_object``) and is the
-only process that prints or writes. Without a launcher: one process, nothing distributed.
+A table is scored in chunks of rows (`rnn_models.serving.chunked_scoring`): process ``rank`` of ``N`` scores
+chunks ``rank, rank + N, rank + 2N, ...``, and after each round of ``N`` chunks every process gets every
+chunk's result (`all_gather`), so all of them agree on when to stop and rank 0 alone writes the results, in
+chunk order: the merged output equals one process's, byte for byte. `Shard.take` splits a list of batches
+the same way (`rnn_models.serving.inference.predict_scores`). Without a launcher: one process, nothing distributed.
 """
 
 import os
@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["Shard", "current_shard", "end_shard", "gather_scores"]
+__all__ = ["Shard", "all_gather", "broadcast", "current_shard", "end_shard"]
 
 
 @dataclass(frozen=True)
@@ -66,29 +66,36 @@ def current_shard() -> Shard:
     return Shard(state.process_index, state.num_processes, str(state.device))
 
 
-def gather_scores(scores: np.ndarray, shard: Shard) -> np.ndarray | None:
-    """On rank 0, the scores of every row, each from the process that scored it; None on the other ranks.
-
-    ``scores`` holds NaN in the rows other processes score (as `rnn_models.serving.inference.predict_scores` leaves
-    them); only the rows this process scored travel. With one process, ``scores`` itself.
+def all_gather(value, shard: Shard) -> list:
+    """Every process's ``value``, in rank order, on every process (``[value]`` with one process).
 
     Example:
-        >>> gather_scores(np.array([[0.5]]), Shard())
-        array([[0.5]])
+        >>> all_gather({"chunk": 0}, Shard())
+        [{'chunk': 0}]
     """
     if shard.num_shards == 1:
-        return scores
+        return [value]
     import torch.distributed as dist
 
-    rows = np.flatnonzero(~np.isnan(scores).all(axis=1))  # (rows scored here,)
-    shares = [None] * shard.num_shards if shard.is_main else None
-    dist.gather_object((rows, scores[rows]), shares, dst=0)
-    if not shard.is_main:
-        return None
-    merged = np.full_like(scores, np.nan)
-    for share_rows, values in shares:
-        merged[share_rows] = values
-    return merged
+    values = [None] * shard.num_shards
+    dist.all_gather_object(values, value)
+    return values
+
+
+def broadcast(value, shard: Shard):
+    """Rank 0's ``value`` on every process (what the others pass is ignored).
+
+    Example:
+        >>> broadcast(3, Shard())
+        3
+    """
+    if shard.num_shards == 1:
+        return value
+    import torch.distributed as dist
+
+    box = [value if shard.is_main else None]
+    dist.broadcast_object_list(box, src=0)
+    return box[0]
 
 
 def end_shard(shard: Shard) -> None:

@@ -10,13 +10,14 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import torch
-from builders import make_dataset
+from builders import comments_table, make_dataset, nan_word_model
 
 from conftest import tiny_config
 from rnn_models import RNNForSequenceClassification, RNNTokenizerFast
 
 TORCHRUN = shutil.which("torchrun", path=str(Path(sys.executable).parent)) or "torchrun"
-ENV = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONPATH": ""}
+ROOT = Path(__file__).resolve().parents[2]
+ENV = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONPATH": str(ROOT)}  # this checkout's rnn_models
 
 
 def test_torchrun_two_processes_train_and_only_rank_zero_writes(tmp_path):
@@ -99,3 +100,58 @@ def test_torchrun_evaluate_prints_one_json_equal_to_one_process(tmp_path):
     assert alone.returncode == 0 and merged.returncode == 0, merged.stderr[-3000:]
     assert merged.stdout == alone.stdout and len(merged.stdout.splitlines()) == 1
     assert json.loads(merged.stdout)["num_rows"] == 30
+
+
+KILL_RANK_ZERO = """
+import os, signal, sys
+from rnn_models.commands.cli import main
+from rnn_models.serving.partial_output import PartialOutput
+
+append = PartialOutput.append
+
+def append_then_die(self, *args, **kwargs):
+    append(self, *args, **kwargs)
+    if self.progress.chunks == 5:
+        os.kill(os.getpid(), signal.SIGKILL)  # rank 0, mid-table: torchrun stops the other process
+
+PartialOutput.append = append_then_die
+sys.exit(main())
+"""
+
+
+def test_two_processes_keep_a_nan_row_and_resume_a_killed_run_to_one_process_bytes(tmp_path):
+    table = comments_table(tmp_path / "comments.csv", 90, poison_rows=(4, 61))
+    texts = pd.read_csv(table, keep_default_na=False)["comment_text"].tolist()
+    model = nan_word_model(tmp_path / "model", texts, labels={0: "toxic", 1: "other"})
+    scoring = [
+        "predict",
+        "--model",
+        str(model),
+        "--file",
+        str(table),
+        "--chunk_rows",
+        "7",
+        "--batch_size",
+        "3",
+    ]
+    alone = run_cli(*scoring, "--output", str(tmp_path / "alone.csv"))
+    assert alone.returncode == 0, alone.stderr[-3000:]
+    script = tmp_path / "kill_rank_zero.py"
+    script.write_text(KILL_RANK_ZERO)
+    out = tmp_path / "merged.csv"
+    command = [*LAUNCHERS["torchrun"], str(script), *scoring, "--output", str(out)]
+    killed = subprocess.run(command, capture_output=True, text=True, env=ENV, timeout=600)
+    assert killed.returncode != 0 and not out.exists()
+    marker = json.loads((tmp_path / ".merged.csv.partial.json").read_text())
+    assert (marker["chunks"], marker["rows"]) == (5, 35)
+    resumed = run_cli(*scoring, "--output", str(out), "--resume", launcher="torchrun")
+    assert resumed.returncode == 0, resumed.stderr[-3000:]
+    assert out.read_bytes() == (tmp_path / "alone.csv").read_bytes()
+    written = pd.read_csv(out)
+    assert len(written) == 90 and written[["toxic", "other"]].isna().all(axis=1).tolist() == [
+        i in (4, 61) for i in range(90)
+    ]  # the NaN rows are there, once each, in place
+    assert (
+        resumed.stderr.count("2 of 90 rows got NaN scores") == 1 and "scored by 2 processes" in resumed.stderr
+    )
+    assert not [p.name for p in tmp_path.iterdir() if p.name.startswith(".")]

@@ -7,7 +7,7 @@ import torch
 from conftest import tiny_config
 from rnn_models import RNNForSequenceClassification, RNNTokenizerFast
 from rnn_models.serving.inference import length_sorted_batches, predict_scores
-from rnn_models.serving.sharding import Shard, current_shard, gather_scores
+from rnn_models.serving.sharding import Shard, all_gather, broadcast, current_shard
 
 TEXTS = [" ".join(["good"] * (i % 7) + ["bad"] * (i % 3)) for i in range(23)]
 
@@ -37,5 +37,5 @@ def test_shards_of_predict_scores_make_the_one_process_scores():
 def test_one_process_without_a_launcher(monkeypatch):
     monkeypatch.delenv("WORLD_SIZE", raising=False)
     assert current_shard() == Shard(0, 1, None)
-    scores = np.array([[0.25], [0.5]])
-    assert gather_scores(scores, Shard()) is scores
+    scores = np.array([[0.25], [np.nan]])
+    assert all_gather(scores, Shard())[0] is scores and broadcast(scores, Shard()) is scores
