@@ -97,8 +97,8 @@ def test_the_default_preset_learns_its_vectors_and_bag_and_its_folder_scores_lik
     config = model.config
     assert config.text_feature_size > 1 and 0 < config.recurrent_logit_scale != 1.0
     assert not any(p.requires_grad for p in model.text_features.parameters())
-    recurrent, linear = model.part_logits(**run.tokenizer(["you idiot", "thanks, great edit"], padding=True,
-                                                          return_tensors="pt"))  # fmt: skip
+    _, linear = model.part_logits(**run.tokenizer(["you idiot", "thanks, great edit"], padding=True,
+                                                  return_tensors="pt"))  # fmt: skip
     assert linear[0, 0] > linear[1, 0]
 
 
