@@ -306,7 +306,7 @@ def build_model(
 
 def _text_feature_fields(model: ModelArguments, text_features: FittedTextFeatures | None) -> dict[str, Any]:
     if text_features is None:
-        return {"text_feature_size": 0} if model.text_features is False else {}
+        return {}
     vocabulary = text_features.vocabulary
     return {"text_feature_size": vocabulary.size, "text_feature_groups": vocabulary.group_starts}
 

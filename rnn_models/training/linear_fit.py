@@ -137,8 +137,8 @@ def blend_scale(linear: np.ndarray, recurrent: np.ndarray, weight: float) -> flo
 
 
 class BlendCallback(TrainerCallback):
-    """Sets ``recurrent_logit_scale`` (`blend_scale`) at the end of every epoch, before the evaluation, from both
-    parts' logits on the first ``rows`` training rows, so that every evaluation scores the blended model."""
+    """Sets ``recurrent_logit_scale`` (`blend_scale`) from both parts' logits on the first ``rows`` training rows:
+    at the end of training, and at the end of every epoch when an evaluation follows it (it then scores the blend)."""
 
     def __init__(self, train_set, weight: float, batch_size: int, rows: int = 2000):
         self.sample = train_set.select(range(min(rows, len(train_set))))
@@ -162,4 +162,8 @@ class BlendCallback(TrainerCallback):
         return blend_scale(np.concatenate(linear), np.concatenate(recurrent), self.weight)
 
     def on_epoch_end(self, args, state, control, model=None, **kwargs):
-        model.config.recurrent_logit_scale = self.scale(model)
+        if args.eval_strategy == "epoch":  # an evaluation follows: it scores the blend of this epoch
+            model.config.recurrent_logit_scale = self.scale(model)
+
+    def on_train_end(self, args, state, control, model=None, **kwargs):
+        model.config.recurrent_logit_scale = self.scale(model)  # the final model's blend
