@@ -83,10 +83,15 @@ def model_fingerprint(model: str) -> dict:
 
 
 def predict_table(
-    args: argparse.Namespace, shard: Shard, score_texts, names: list[str], progress: bool = False
+    args: argparse.Namespace,
+    shard: Shard,
+    score_texts,
+    names: list[str],
+    progress: bool = False,
+    explain_texts=None,
 ) -> int:
     """Scores the table of ``args`` chunk by chunk to ``--output`` (resumable) or stdout (JSON lines);
-    ``progress``: a bar on stderr."""
+    ``progress``: a bar on stderr; ``explain_texts``: ``texts -> explanations`` for ``--explain``."""
     from ..serving.partial_output import PartialOutput
     from ..serving.score_files import ScoreFormat
 
@@ -96,8 +101,9 @@ def predict_table(
         scores = score_texts(chunk.texts)  # (rows, labels)
         has_id = chunk.keys is not None
         keys = chunk.keys if has_id else range(chunk.first_row, chunk.first_row + chunk.num_rows)
-        form = ScoreFormat(suffix, "id" if has_id else "row", names)
-        text = (form.header() if chunk.index == 0 else "") + form.rows(keys, scores)
+        form = ScoreFormat(suffix, "id" if has_id else "row", names, explained=explain_texts is not None)
+        explanations = explain_texts(chunk.texts) if explain_texts else None
+        text = (form.header() if chunk.index == 0 else "") + form.rows(keys, scores, explanations)
         return text, int(np.isnan(scores).any(axis=1).sum()), form.key_name
 
     source, chunks = _chunks(args, shard, None)
@@ -105,6 +111,7 @@ def predict_table(
         **model_fingerprint(args.model),
         "table": source.name,
         **{key: getattr(args, key) for key in ("text_column", "chunk_rows", "batch_size", "backend")},
+        **({"explain_top_k": args.top_k} if getattr(args, "explain", False) else {}),
     }
     partial = PartialOutput(Path(args.output), settings) if args.output and shard.is_main else None
     earlier = on_main(lambda: partial.start(args.resume) if partial else None, shard)  # what is done

@@ -17,6 +17,7 @@ import zlib
 from collections.abc import Sequence
 
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 from .configuration_rnn import RNNConfig
@@ -115,6 +116,35 @@ class NgramLogits(nn.Module):
             + _normalised_sum(self.word_pair_weights(pairs), pairs_real)
         )
         return scores * self.config.ngram_learning_rate_scale  # (batch, labels)
+
+    def token_logits(self, input_ids: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        """`forward` split over the tokens, ``(batch, seq_len, labels)``, summing to it exactly: each token gets
+        its character n-grams' and its own weight, and half of each pair it is in (for explanations)."""
+        real = mask.to(torch.bool)
+        ids = input_ids.masked_fill(~real, 0)
+        char_ngrams = self.word_char_ngrams[ids].long() * real.unsqueeze(-1)  # (batch, seq_len, per_word)
+        present = char_ngrams > 0
+        chars = (self.char_ngram_weights(char_ngrams) * present.unsqueeze(-1)).sum(
+            2
+        )  # (batch, seq_len, labels)
+        chars = chars / _root_count(present.flatten(1), chars.dtype)
+        words = self.word_weights(ids) * real.unsqueeze(-1) / _root_count(real, chars.dtype)
+        pairs_real = real[:, 1:] & real[:, :-1]
+        pairs = 1 + (ids[:, :-1] * _BIGRAM_PRIME + ids[:, 1:]) % (self.config.ngram_buckets - 1)
+        pair_terms = (
+            self.word_pair_weights(pairs * pairs_real)
+            * pairs_real.unsqueeze(-1)
+            / _root_count(pairs_real, chars.dtype)
+        )
+        halves = F.pad(pair_terms / 2, (0, 0, 0, 1)) + F.pad(
+            pair_terms / 2, (0, 0, 1, 0)
+        )  # left + right token
+        return (chars + words + halves) * self.config.ngram_learning_rate_scale
+
+
+def _root_count(present: torch.Tensor, dtype: torch.dtype) -> torch.Tensor:
+    """``sqrt(number of present features)`` per row, at least 1, shaped ``(batch, 1, 1)`` to divide per-token terms."""
+    return present.sum(dim=1).clamp(min=1).to(dtype).sqrt().view(-1, 1, 1)
 
 
 def _normalised_sum(weights: torch.Tensor, present: torch.Tensor) -> torch.Tensor:

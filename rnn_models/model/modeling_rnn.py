@@ -230,6 +230,7 @@ class RNNModel(RNNPreTrainedModel):
         input_ids: torch.LongTensor,
         attention_mask: torch.Tensor | None = None,
         return_sequence: bool = True,
+        inputs_embeds: torch.Tensor | None = None,
     ) -> tuple[torch.Tensor | None, torch.Tensor, torch.Tensor | None]:
         """Runs the encoder; returns ``(sequence, pooled, positions)``.
 
@@ -237,7 +238,9 @@ class RNNModel(RNNPreTrainedModel):
         to the longest row) and ``positions[b, j]`` is the input position of its step ``j``; the batch
         runs in groups of similar length (`length_chunks`). In keras_compatible mode the sequence is
         aligned with the input (the re-padded input when ``config.keras_padding`` is set) and ``positions``
-        is None. ``return_sequence=False`` skips assembling it.
+        is None. ``return_sequence=False`` skips assembling it. ``inputs_embeds`` ``(batch, input_len,
+        embedding_dim)``, aligned with ``input_ids``, replaces the looked-up vectors (attributions
+        differentiate through it); ``input_ids`` still say which tokens are real.
         """
         weights = [layer.recurrent_weights() for layer in self.layers]  # one DropConnect mask per batch
         if self.config.keras_compatible:
@@ -245,6 +248,11 @@ class RNNModel(RNNPreTrainedModel):
                 attention_mask is None and input_ids.shape[1] == self.config.max_length
             )  # Keras's input
             if self.config.keras_padding is not None and not as_given:  # pad as the Keras app did
+                if inputs_embeds is not None:
+                    raise ValueError(
+                        "inputs_embeds for a keras_compatible model must follow its Keras input: pad input_ids "
+                        "with keras_pad to config.max_length first and pass no attention_mask"
+                    )
                 input_ids = keras_pad(
                     input_ids,
                     self._mask(input_ids, attention_mask),
@@ -253,7 +261,7 @@ class RNNModel(RNNPreTrainedModel):
                     self.config.keras_truncating,
                     self.config.pad_token_id or 0,
                 )
-            x, final = self._run_layers(input_ids, None, weights)
+            x, final = self._run_layers(input_ids, None, weights, inputs_embeds)
             return x, self._pool(x, final, None), None
         mask = self._mask(input_ids, attention_mask)
         if input_ids.shape[1] == 0:  # a batch of empty texts: one padding step each, like any empty text
@@ -261,15 +269,22 @@ class RNNModel(RNNPreTrainedModel):
                 F.pad(input_ids, (0, 1), value=self.config.pad_token_id or 0),
                 F.pad(mask, (0, 1)),
             )
+            inputs_embeds = None  # a padding step's vector is the table's, whatever was given for no tokens
         lengths = mask.sum(dim=1).clamp(min=1)  # (batch,); empty texts run one padding step
         # Real tokens first, in their original order: any padding side becomes right padding.
         positions = torch.argsort((mask == 0).to(torch.int8), dim=1, stable=True)[:, : int(lengths.max())]
         ids = input_ids.gather(1, positions)  # (batch, longest)
+        if inputs_embeds is not None:
+            inputs_embeds = inputs_embeds.gather(
+                1, positions.unsqueeze(-1).expand(-1, -1, inputs_embeds.shape[-1])
+            )  # (batch, longest, embedding_dim)
         groups = length_chunks(lengths, STEP_OVERHEAD_ROWS.get(ids.device.type, STEP_OVERHEAD_ROWS["cuda"]))
         sequences, pooled = [], []
         for rows in groups:
             group_lengths = lengths[rows]
-            x, final = self._run_layers(ids[rows, : int(group_lengths.max())], group_lengths, weights)
+            longest = int(group_lengths.max())
+            embeds = None if inputs_embeds is None else inputs_embeds[rows, :longest]
+            x, final = self._run_layers(ids[rows, :longest], group_lengths, weights, embeds)
             pooled.append(self._pool(x, final, group_lengths))  # (group, hidden * directions)
             if return_sequence:
                 sequences.append(F.pad(x, (0, 0, 0, ids.shape[1] - x.shape[1])))
@@ -277,8 +292,15 @@ class RNNModel(RNNPreTrainedModel):
         sequence = torch.cat(sequences)[restore] if return_sequence else None
         return sequence, torch.cat(pooled)[restore], positions
 
-    def _run_layers(self, ids: torch.Tensor, lengths: torch.Tensor | None, weights: list[dict]):
-        x = self.embedding_dropout(self.embeddings(ids))  # (batch, seq_len, embedding_dim)
+    def _run_layers(
+        self,
+        ids: torch.Tensor,
+        lengths: torch.Tensor | None,
+        weights: list[dict],
+        embeds: torch.Tensor | None,
+    ):
+        embeds = self.embeddings(ids) if embeds is None else embeds  # (batch, seq_len, embedding_dim)
+        x = self.embedding_dropout(embeds)
         for layer, layer_weights in zip(self.layers, weights, strict=True):
             x, final = layer(x, lengths, layer_weights)  # x: (batch, seq_len, hidden * directions)
         return x, final
@@ -356,9 +378,21 @@ class RNNForSequenceClassification(RNNPreTrainedModel):
         if self.ngrams is not None:
             self.ngrams.set_vocabulary(words_by_id(tokenizer_or_word_index, self.config.vocab_size))
 
-    def part_logits(self, input_ids, attention_mask=None, text_feature_ids=None, text_feature_counts=None):
-        """``(recurrent part's logits, linear part's logits or None)``, each ``(batch, num_labels)``, unblended."""
-        _, pooled, _ = self.rnn.encode(input_ids, attention_mask, return_sequence=False)
+    def part_logits(
+        self,
+        input_ids,
+        attention_mask=None,
+        text_feature_ids=None,
+        text_feature_counts=None,
+        inputs_embeds=None,
+    ):
+        """``(recurrent part's logits, linear part's logits or None)``, each ``(batch, num_labels)``, unblended.
+
+        ``inputs_embeds``: vectors to read in place of the table's (`RNNModel.encode`), for attributions.
+        """
+        _, pooled, _ = self.rnn.encode(
+            input_ids, attention_mask, return_sequence=False, inputs_embeds=inputs_embeds
+        )
         features = pooled if self.head is None else self.head(pooled)  # (batch, classifier_input_size)
         logits = self.classifier(self.dropout(features))  # (batch, num_labels)
         if self.ngrams is not None:

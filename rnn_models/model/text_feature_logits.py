@@ -56,6 +56,11 @@ class TextFeatureLogits(nn.Module):
         norms = squares.sqrt().clamp(min=1e-12).gather(1, group)  # (batch, k)
         return values / norms
 
+    def feature_logits(self, ids: torch.Tensor, counts: torch.Tensor) -> torch.Tensor:
+        """Each n-gram's term of the logit, ``(batch, k, num_labels)``: they sum to the logit minus the bias
+        (exactly, the model being linear in the normalised row), so explanations need no approximation."""
+        return self.rows(ids, counts).unsqueeze(-1) * self.weight(ids)
+
     def forward(self, ids: torch.Tensor, counts: torch.Tensor) -> torch.Tensor:
         rows = self.rows(ids, counts)  # (batch, k)
         return torch.einsum("bk,bkl->bl", rows, self.weight(ids)) + self.bias  # (batch, num_labels)

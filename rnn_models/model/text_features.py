@@ -21,6 +21,7 @@ __all__ = ["TOKEN_PATTERN", "TextFeatureVocabulary", "char_wb_ngrams", "preproce
 
 TOKEN_PATTERN = r"(?u)\b\w\w+\b"  # scikit-learn's default
 _TOKEN = re.compile(TOKEN_PATTERN)
+_PIECE = re.compile(r"\S+")  # str.split's pieces (re's \s is str.isspace)
 _PIECE_CACHE = 100_000  # distinct whitespace pieces whose n-gram ids are kept before the cache is cleared
 
 
@@ -130,6 +131,35 @@ class TextFeatureVocabulary:
                 counts[i] += times
         ids = sorted(counts)
         return ids, [counts[i] for i in ids]
+
+    def occurrences(self, text: str) -> tuple[list[tuple[int, int]], list[tuple[int, int, float]]]:
+        """Where `features` found each n-gram: the ``(start, end)`` spans of the text's whitespace-separated words
+        in the raw text, and ``(feature id, word index, share)`` per occurrence. A character n-gram lies in one
+        word (share 1); a word n-gram of n tokens gives each of its tokens' words 1/n. The shares of an id add
+        up to its count in `features`, so a feature's weight can be spread over the words exactly.
+
+        Example:
+            >>> vocabulary = TextFeatureVocabulary(words=["you", "you idiot"], chars=["d*"], char_range=(2, 2))
+            >>> vocabulary.occurrences("You  i.d*")
+            ([(0, 3), (5, 9)], [(3, 1, 1.0), (1, 0, 1.0)])
+            >>> vocabulary.occurrences("you idiot")[1]
+            [(1, 0, 1.0), (2, 0, 0.5), (2, 1, 0.5)]
+        """
+        spans = [match.span() for match in _PIECE.finditer(text)]
+        found: list[tuple[int, int, float]] = []
+        tokens: list[tuple[str, int]] = []  # (token, word index), in text order
+        for index, (start, end) in enumerate(spans):
+            processed = preprocess(text[start:end])  # as `features` sees it: lower-case and accents go per character
+            tokens.extend((token, index) for token in _TOKEN.findall(processed))
+            for piece in processed.split():  # NFKD can put a space inside a word ("¨")
+                found.extend((i, index, 1.0) for i in self._piece_ids(piece))
+        lookup, (low, high) = self._word_ids.get, self.word_range
+        for n in range(low, high + 1):
+            for first in range(len(tokens) - n + 1):
+                window = tokens[first : first + n]
+                if i := lookup(" ".join(token for token, _ in window)):
+                    found.extend((i, index, 1.0 / n) for _, index in window)
+        return spans, found
 
     def batch(self, texts: Iterable[str], pad: bool = True) -> tuple[list[list[int]], list[list[int]]]:
         """`features` of each text, padded with zeros to the longest (id 0, count 0) unless ``pad=False``."""

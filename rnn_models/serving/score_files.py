@@ -42,7 +42,11 @@ class ScoreFormat:
     """The text of a score file, in pieces: `header` then `rows` of any number of chunks, in order.
 
     ``suffix``: ``.csv``, ``.tsv`` or ``.jsonl`` (JSON lines, as `predict` prints them; no header). Scores are
-    rounded to 6 digits; a NaN score is written as ``nan`` (CSV / TSV) or ``NaN`` (JSON lines).
+    rounded to 6 digits; a NaN score is written as ``nan`` (CSV / TSV) or ``NaN`` (JSON lines). With
+    ``explained`` (``predict --explain``) each row also gets its explanation (label -> ``{"logit",
+    "baseline_logit", "words"}``, `rnn_models.serving.explanations.LabelExplanation.to_dict`): a JSON line holds
+    it whole under ``"explanations"``; CSV / TSV add one column ``<label>_words`` per label after the scores,
+    the label's words as a JSON list of ``{"word", "start", "end", "contribution"}``.
 
     Example:
         >>> import numpy as np
@@ -51,29 +55,60 @@ class ScoreFormat:
         id,toxic
         a1,0.25
         b2,nan
+        >>> out = ScoreFormat(".csv", "id", ["toxic"], explained=True)
+        >>> word = {"word": "idiot!", "start": 4, "end": 10, "contribution": 2.5}
+        >>> why = [{"toxic": {"logit": 1.0, "baseline_logit": -2.0, "words": [word]}}]
+        >>> print(out.header() + out.rows(["a1"], np.array([[0.73]]), why), end="")
+        id,toxic,toxic_words
+        a1,0.73,"[{""word"": ""idiot!"", ""start"": 4, ""end"": 10, ""contribution"": 2.5}]"
     """
 
-    def __init__(self, suffix: str, key_name: str, label_names: Sequence[str]):
+    def __init__(self, suffix: str, key_name: str, label_names: Sequence[str], explained: bool = False):
         self.suffix = suffix.lower()
         self.key_name = key_name
         self.names = list(label_names)
+        self.explained = explained
 
     def header(self) -> str:
         """The first line (CSV / TSV), or "" (JSON lines)."""
-        return "" if self.suffix == ".jsonl" else self._csv([[self.key_name, *self.names]])
+        if self.suffix == ".jsonl":
+            return ""
+        words = [f"{name}_words" for name in self.names] if self.explained else []
+        return self._csv([[self.key_name, *self.names, *words]])
 
-    def rows(self, keys: Iterable, scores: np.ndarray) -> str:
-        """One line per key, in the order given."""
+    def rows(self, keys: Iterable, scores: np.ndarray, explanations: Sequence[dict] | None = None) -> str:
+        """One line per key, in the order given; ``explanations``: one dict per key when ``explained``."""
         rounded = [
             (key, [round(float(s), 6) for s in row])
             for key, row in zip(keys, np.asarray(scores), strict=True)
         ]
+        if self.explained != (explanations is not None):
+            raise ValueError("ScoreFormat: give explanations exactly when explained=True")
+        why = explanations if explanations is not None else [None] * len(rounded)
+        if len(why) != len(rounded):
+            raise ValueError(f"ScoreFormat: {len(why)} explanations for {len(rounded)} rows")
         if self.suffix == ".jsonl":
             return "".join(
-                json.dumps({self.key_name: key, **dict(zip(self.names, row, strict=True))}) + "\n"
-                for key, row in rounded
+                json.dumps(
+                    {
+                        self.key_name: key,
+                        **dict(zip(self.names, row, strict=True)),
+                        **({"explanations": explained} if explained is not None else {}),
+                    }
+                )
+                + "\n"
+                for (key, row), explained in zip(rounded, why, strict=True)
             )
-        return self._csv([[key, *row] for key, row in rounded])
+        return self._csv(
+            [
+                [
+                    key,
+                    *row,
+                    *([] if explained is None else [json.dumps(explained[n]["words"]) for n in self.names]),
+                ]
+                for (key, row), explained in zip(rounded, why, strict=True)
+            ]
+        )
 
     def _csv(self, lines: list[list]) -> str:
         buffer = io.StringIO(newline="")
@@ -89,10 +124,12 @@ def write_scores(
     scores: np.ndarray,
     *,
     overwrite: bool = False,
+    explanations: Sequence[dict] | None = None,
 ) -> Path:
     """Writes ``key_name`` then one column per label (scores rounded to 6 digits, as `predict` prints them).
 
-    CSV (``.csv``), TSV (``.tsv``) or JSON lines (``.jsonl``), by the file's suffix (`ScoreFormat`).
+    CSV (``.csv``), TSV (``.tsv``) or JSON lines (``.jsonl``), by the file's suffix; ``explanations`` (one
+    dict per key) adds the columns `ScoreFormat` describes.
 
     Example:
         >>> import numpy as np, tempfile
@@ -105,11 +142,11 @@ def write_scores(
         <BLANKLINE>
     """
     path = check_output_path(path, overwrite)
-    form = ScoreFormat(path.suffix, key_name, label_names)
+    form = ScoreFormat(path.suffix, key_name, label_names, explained=explanations is not None)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")  # same folder: the rename stays atomic
     try:
         with tmp.open("w", newline="", encoding="utf-8") as handle:
-            handle.write(form.header() + form.rows(keys, scores))
+            handle.write(form.header() + form.rows(keys, scores, explanations))
         publish(tmp, path, overwrite)
     except BaseException:
         tmp.unlink(missing_ok=True)
