@@ -149,7 +149,9 @@ class TextFeatureVocabulary:
         found: list[tuple[int, int, float]] = []
         tokens: list[tuple[str, int]] = []  # (token, word index), in text order
         for index, (start, end) in enumerate(spans):
-            processed = preprocess(text[start:end])  # as `features` sees it: lower-case and accents go per character
+            processed = preprocess(
+                text[start:end]
+            )  # as `features` sees it: lower-case and accents go per character
             tokens.extend((token, index) for token in _TOKEN.findall(processed))
             for piece in processed.split():  # NFKD can put a space inside a word ("¨")
                 found.extend((i, index, 1.0) for i in self._piece_ids(piece))

@@ -65,6 +65,8 @@ def deletion_test(
         >>> result.texts, result.k
         (2, 1)
     """
+    if not texts:
+        raise ValueError("deletion_test: no texts to delete words from")
     label = label or model.config.id2label[0]
     column = [model.config.id2label[i] for i in range(model.config.num_labels)].index(label)
     rng = random.Random(seed)

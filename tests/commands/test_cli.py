@@ -308,3 +308,51 @@ def test_show_progress_needs_a_terminal_and_no_disable_flag():
     assert show_progress(False, FakeTerminal()) is True
     assert show_progress(True, FakeTerminal()) is False
     assert show_progress(False, io.StringIO()) is False
+
+
+def test_predict_explain_adds_the_top_words_with_spans_and_contributions(model_dir, capsys):
+    from rnn_models.serving.explanations import explain
+
+    code, out, _ = run(capsys, "predict", "--model", str(model_dir), "--explain", "--top_k", "2", *TEXTS[:2])
+    lines = [json.loads(line) for line in out.splitlines()]
+    _, plain, _ = run(capsys, "predict", "--model", str(model_dir), *TEXTS[:2])
+    assert code == 0 and [line["toxic"] for line in lines] == [
+        json.loads(p)["toxic"] for p in plain.splitlines()
+    ]
+    for line, expected in zip(lines, explain(str(model_dir), TEXTS[:2]), strict=True):
+        toxic = line["explanations"]["toxic"]
+        want = expected.labels["toxic"]
+        assert toxic["logit"] == pytest.approx(want.logit, abs=1e-6)
+        assert toxic["baseline_logit"] == pytest.approx(want.baseline_logit, abs=1e-6)
+        assert [(w["word"], w["start"], w["end"]) for w in toxic["words"]] == [
+            (w.word, w.start, w.end) for w in want.top(2)
+        ]
+        assert all(line["text"][w["start"] : w["end"]] == w["word"] for w in toxic["words"])
+        magnitudes = [abs(w["contribution"]) for w in toxic["words"]]
+        assert len(magnitudes) == 2 and magnitudes == sorted(magnitudes, reverse=True)
+
+
+def test_predict_explain_to_csv_adds_a_words_column_per_label(model_dir, table, tmp_path, capsys):
+    out_csv = tmp_path / "why.csv"
+    argv = ["predict", "--model", str(model_dir), "--file", str(table), "--explain", "--top_k", "1"]
+    code, _, _ = run(capsys, *argv, "--output", str(out_csv))
+    frame = pd.read_csv(out_csv, keep_default_na=False)
+    assert code == 0 and list(frame.columns) == ["id", "toxic", "toxic_words"]
+    words = [json.loads(cell) for cell in frame["toxic_words"]]
+    assert [len(w) for w in words] == [1, 1, 0, 1, 1]  # the empty text has no word
+    for text, [word, *_] in ((t, w) for t, w in zip(TEXTS, words, strict=True) if w):
+        assert text[word["start"] : word["end"]] == word["word"]
+    code, out, _ = run(capsys, *argv)  # JSON lines on stdout: the same words
+    assert [json.loads(line)["explanations"]["toxic"]["words"] for line in out.splitlines()] == words
+
+
+@pytest.mark.parametrize(
+    ("flags", "message"),
+    [
+        (["--backend", "onnx"], "--explain needs --backend torch"),
+        (["--top_k", "0"], "--top_k 0: expected a number of words, 1 or more"),
+    ],
+)
+def test_predict_explain_errors_are_one_line(flags, message, model_dir, capsys):
+    code, out, err = run(capsys, "predict", "--model", str(model_dir), "--explain", *flags, "hi")
+    assert code == 1 and out == "" and len(err.strip().splitlines()) == 1 and message in err
