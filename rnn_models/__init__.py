@@ -8,6 +8,7 @@ from transformers import AutoConfig, AutoModel, AutoModelForSequenceClassificati
 
 from .model.configuration_rnn import PRESETS, RNNConfig
 from .model.modeling_rnn import RNNForSequenceClassification, RNNModel, RNNModelOutput, RNNPreTrainedModel
+from .serving.explanations import explain
 from .text.tokenization_rnn import KERAS_FILTERS, RNNTokenizerFast
 from .training.summary import summary
 from .vectors import (
@@ -34,6 +35,7 @@ __all__ = [
     "RNNTokenizerFast",
     "WordVectors",
     "build_embedding_matrix",
+    "explain",
     "load_vectors",
     "summary",
     "write_glove_text",
