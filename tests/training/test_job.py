@@ -3,6 +3,7 @@
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 import torch
 from builders import arguments
@@ -10,7 +11,8 @@ from safetensors.torch import load_file
 from transformers import TrainerCallback
 
 from rnn_models.commands.train import parse_train_args, save_run
-from rnn_models.training.job import train
+from rnn_models.serving.inference import predict_scores
+from rnn_models.training.job import prepare_tables, train
 
 
 @pytest.fixture(scope="module")
@@ -60,6 +62,16 @@ def test_trained_folder_scores_like_the_trained_model(trained):
         "label": "toxic",
         "score": pytest.approx(expected, abs=1e-6),
     }
+
+
+def test_validation_scores_labels_and_texts_are_in_the_tables_row_order(trained, tmp_path):
+    run, _, _ = trained
+    _, validation = prepare_tables(arguments(tmp_path)[1])  # the same generated table, split the same way
+    assert run.texts == list(validation["comment_text"]) and run.labels.tolist() == validation["toxic"]
+    # evaluation batches are length-grouped; each score is still its own row's
+    model = run.trainer.model.eval()
+    rescored = predict_scores(model, run.tokenizer, run.texts, batch_size=7)
+    np.testing.assert_allclose(run.scores, np.asarray(rescored).reshape(run.scores.shape), rtol=0, atol=1e-5)
 
 
 def test_frozen_vectors_are_unchanged_by_training(trained):
