@@ -11,6 +11,7 @@ from safetensors.torch import load_file
 from transformers import TrainerCallback
 
 from rnn_models.commands.train import parse_train_args, save_run
+from rnn_models.hub.highlighted_text import escape_markdown
 from rnn_models.serving.inference import predict_scores
 from rnn_models.training.job import prepare_tables, train
 
@@ -82,7 +83,7 @@ def explained_sum_and_spans(example: dict) -> float:
     return sum(word["contribution"] for word in example["words"])
 
 
-def test_the_folder_explains_a_real_validation_comment(trained):
+def test_the_folder_explains_a_real_validation_comment_and_its_card_shows_it(trained):
     run, _, out = trained
     example = json.loads((out / "explained_example.json").read_text())
     row = example["row"]
@@ -97,6 +98,9 @@ def test_the_folder_explains_a_real_validation_comment(trained):
     assert total == pytest.approx(example["logit"] - example["baseline_logit"], rel=0.01)
     top = max(example["words"], key=lambda word: word["contribution"])
     assert top["word"].strip("!").lower() in BAD  # the insult moved the toxic logit most
+    card = (out / "README.md").read_text()
+    assert "## Why it scores what it scores" in card
+    assert f"**{escape_markdown(top['word'])}**<sup>{top['contribution']:+.2f}</sup>" in card
 
 
 def test_frozen_vectors_are_unchanged_by_training(trained):
