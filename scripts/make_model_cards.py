@@ -2,8 +2,9 @@
 
 Each folder ``model_cards/reference/toxic-{preset}-demo/`` holds what the card is rendered from, as
 ``rnn-models train`` wrote it (``config.json``, ``eval_results.json``, ``run_args.json``, the card's
-hyper-parameters from ``training_args.json``, ``roc_curve.png``; ``vectors_words.json`` from a retraining on,
-its absence read as no words from the vectors) and the card itself, ``README.md``.
+hyper-parameters from ``training_args.json``, ``roc_curve.png``; ``vectors_words.json`` and
+``explained_example.json`` from a retraining on, their absence read as no words from the vectors and no explained
+comment) and the card itself, ``README.md``.
 
     python scripts/make_model_cards.py            # re-render the cards from the committed facts (seconds)
     python scripts/make_model_cards.py --train    # retrain the presets on the demo data first (minutes)
@@ -31,7 +32,10 @@ RECIPE = [
     "--max_rows", "12000", "--validation_split", "0.2", "--split_seed", "42",
     "--fit_tokenizer_on", "train+validation", "--vectors", "glove-6b-50d", "--report_to", "none",
 ]  # fmt: skip
-FACTS = ("config.json", "eval_results.json", "run_args.json", "roc_curve.png", "vectors_words.json")
+FACTS = (
+    "config.json", "eval_results.json", "run_args.json", "roc_curve.png", "vectors_words.json",
+    "explained_example.json",
+)  # fmt: skip
 
 
 def folder_name(preset: str) -> str:

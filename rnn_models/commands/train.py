@@ -11,6 +11,7 @@ from transformers import HfArgumentParser
 from ..hub.card_facts import card_facts_from_folder
 from ..hub.model_card import render_model_card
 from ..hub.push import push_folder
+from ..serving.explained_example import write_explained_example
 from ..training.job import DataArguments, ModelArguments, RNNTrainingArguments, TrainingRun, train
 from ..training.outputs import eval_results, plot_roc_curves, publish_folder, summary_table, write_json
 
@@ -36,7 +37,8 @@ def parse_train_args(argv: list[str]) -> tuple[ModelArguments, DataArguments, RN
 
 
 def save_run(run: TrainingRun, model_args: ModelArguments, data_args: DataArguments, args) -> dict[str, Any]:
-    """Writes the finished folder (main process only): model, tokenizer, code, metrics, plot, card, state."""
+    """Writes the finished folder (main process only): model, tokenizer, code, metrics, plot, an explained
+    validation comment, card, state."""
     output_dir = Path(args.output_dir)
     staging = output_dir / STAGING
     shutil.rmtree(staging, ignore_errors=True)
@@ -52,6 +54,7 @@ def save_run(run: TrainingRun, model_args: ModelArguments, data_args: DataArgume
     run.trainer.state.save_to_json(str(staging / "trainer_state.json"))
     (staging / "training_args.json").write_text(args.to_json_string(), encoding="utf-8")
     write_json(staging / "run_args.json", {"model": asdict(model_args), "data": asdict(data_args)})
+    write_explained_example(staging, model, run.tokenizer, run.texts, run.scores, run.labels)  # for the card
     card = render_model_card(card_facts_from_folder(staging, _repo_id(run, args)))
     (staging / "README.md").write_text(card, encoding="utf-8")
     publish_folder(staging, output_dir)

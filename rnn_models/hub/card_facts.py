@@ -2,8 +2,9 @@
 
 A folder written by ``rnn-models train`` holds everything the card needs: ``config.json`` (architecture,
 embedding rows and their storage dtype), ``eval_results.json`` (ROC AUC, vectors coverage), ``run_args.json``,
-``training_args.json`` and ``vectors_words.json`` (the words taken from the vectors). Older folders lack
-the last one and the storage dtype: no words from the vectors, a float32 table. The card
+``training_args.json``, ``vectors_words.json`` (the words taken from the vectors) and
+``explained_example.json`` (a validation comment, explained). Older folders lack the last two and the storage
+dtype: no words from the vectors, a float32 table, no explained comment. The card
 can therefore be rendered again at push time, with the repository id in the usage snippets
 (`rnn_models.hub.model_card` turns the facts into text).
 """
@@ -18,6 +19,7 @@ import torch
 
 from ..model.configuration_rnn import TEXT_FEATURE_PRESETS, RNNConfig
 from ..model.modeling_rnn import RNNForSequenceClassification
+from ..serving.explained_example import EXPLAINED_EXAMPLE_FILE
 from ..text.tokenization_rnn import VECTORS_WORDS_FILE
 from ..training.summary import layer_rows
 
@@ -52,6 +54,8 @@ class CardFacts:
     frozen_params: int = 0
     # Embedding rows of words the texts lack, taken from the vectors (ids after the Keras ids).
     vectors_words: int = 0
+    # A validation comment with each word's contribution (`rnn_models.serving.explained_example`); None: none.
+    explained_example: dict[str, Any] | None = None
 
     @property
     def label_names(self) -> list[str]:
@@ -171,4 +175,5 @@ def card_facts_from_folder(folder: str | Path, repo_id: str | None = None) -> Ca
         trainable_params=trainable,
         frozen_params=total - trainable,
         vectors_words=_vectors_words(folder, results),
+        explained_example=_read_json(folder / EXPLAINED_EXAMPLE_FILE) or None,
     )

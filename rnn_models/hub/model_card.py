@@ -11,6 +11,7 @@ from typing import Any
 from huggingface_hub import EvalResult, ModelCard, ModelCardData  # the offline card classes only (no HfApi)
 
 from .card_facts import BYTES_PER_VALUE, CardFacts
+from .highlighted_text import explained_example_text
 from .measured import MEASURED, comparison_text
 
 __all__ = [
@@ -223,6 +224,11 @@ def _vocabulary_note(facts: CardFacts) -> str:
     return f"{text} {FLOAT16_NOTE}" if dtype == "float16" else text
 
 
+def _explained_example(facts: CardFacts) -> str:
+    """The section's body for the folder's explained validation comment; "" for a folder without one."""
+    return explained_example_text(facts.explained_example) if facts.explained_example else ""
+
+
 def card_values(facts: CardFacts) -> dict[str, Any]:
     """The template's variables besides the metadata (``card_data`` and its fields)."""
     config = facts.config
@@ -252,6 +258,7 @@ def card_values(facts: CardFacts) -> dict[str, Any]:
         "vocabulary_note": _vocabulary_note(facts),
         "hyperparameters": facts.hyperparameters(),
         "comparison": _comparison(facts),
+        "explained_example": _explained_example(facts),
     }
 
 

@@ -197,8 +197,9 @@ def _has_accelerator() -> bool:
 
 @dataclass
 class TrainingRun:
-    """What `train` produced: the trainer, the tokenizer, the vectors' coverage, final metrics and the
-    validation scores (what `pipeline` shows for the logits: `scores_from_logits`) with their labels."""
+    """What `train` produced: the trainer, the tokenizer, the vectors' coverage, final metrics, and the
+    validation scores (what `pipeline` shows for the logits: `scores_from_logits`) with their labels and texts,
+    in the validation table's row order."""
 
     trainer: Trainer
     tokenizer: RNNTokenizerFast
@@ -206,6 +207,7 @@ class TrainingRun:
     metrics: dict[str, Any]
     scores: np.ndarray
     labels: np.ndarray
+    texts: list[str]
 
 
 def check_output_dir(args: RNNTrainingArguments) -> str | None:
@@ -384,8 +386,9 @@ def train(
     if text_features is not None:
         blend.collator = trainer.data_collator
     train_output = trainer.train(resume_from_checkpoint=resume)
-    prediction = trainer.predict(valid_set, metric_key_prefix="eval")
+    prediction = trainer.predict_in_row_order(valid_set, metric_key_prefix="eval")
     logits = torch.as_tensor(np.asarray(prediction.predictions, dtype=np.float64))
     scores = scores_from_logits(logits.reshape(len(logits), -1), model.config).numpy()
     metrics = {**train_output.metrics, **prediction.metrics}
-    return TrainingRun(trainer, tokenizer, coverage, metrics, scores, np.asarray(prediction.label_ids))
+    labels, texts = np.asarray(prediction.label_ids), list(valid_table[data_args.text_column])
+    return TrainingRun(trainer, tokenizer, coverage, metrics, scores, labels, texts)

@@ -6,14 +6,19 @@
    took 1.95 ms a step with subnormals and 0.39 ms flushed, and long comments made a training epoch
    several times slower than its token count says. Values that small carry no information.
 2. Length-grouped batches that can stay mixed (``length_group_mega_batches``, see `sampling`).
+
+And `RNNTrainer.predict_in_row_order`: under ``group_by_length`` transformers batches the evaluation rows by
+length too, so `predict` returns them in that order, not the dataset's.
 """
 
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import numpy as np
 import torch
 from transformers import Trainer
 from transformers.trainer_pt_utils import LengthGroupedSampler
+from transformers.trainer_utils import PredictionOutput
 
 from .sampling import MegaBatchLengthGroupedSampler
 
@@ -47,6 +52,20 @@ class RNNTrainer(Trainer):
     def train(self, *args, **kwargs):
         with flush_denormals():
             return super().train(*args, **kwargs)
+
+    def predict_in_row_order(self, dataset, **kwargs) -> PredictionOutput:
+        """`predict`, with its predictions and labels put back in ``dataset``'s row order.
+
+        `predict` returns the rows in its evaluation sampler's order: length-grouped batches under
+        ``group_by_length``. That sampler's generator is seeded afresh each time it is built, so building it
+        again gives the same order."""
+        output = self.predict(dataset, **kwargs)
+        sampler = self._get_eval_sampler(dataset)
+        if sampler is None:  # several processes without length groups: sharded in order, gathered in order
+            return output
+        rows = np.argsort(np.fromiter(sampler, dtype=np.int64, count=len(dataset)))  # row i came rows[i]-th
+        labels = None if output.label_ids is None else output.label_ids[rows]
+        return output._replace(predictions=output.predictions[rows], label_ids=labels)
 
     def _get_train_sampler(self, train_dataset=None):
         sampler = super()._get_train_sampler(train_dataset)

@@ -75,6 +75,41 @@ def test_card_of_a_bare_folder_still_renders(tmp_path):
     assert ModelCard.load(_write(tmp_path / "README.md", text)).data.pipeline_tag == "text-classification"
 
 
+EXAMPLE = {
+    "row": 7,
+    "text": "You *stupid* idiot, <b>thanks</b>",
+    "label": "toxic",
+    "true_label": 1,
+    "score": 0.93,
+    "logit": 2.6,
+    "baseline_logit": -0.4,
+    "words": [
+        {"word": "You", "start": 0, "end": 3, "contribution": 0.1},
+        {"word": "*stupid*", "start": 4, "end": 12, "contribution": 1.4},
+        {"word": "idiot,", "start": 13, "end": 19, "contribution": 2.1},
+        {"word": "<b>thanks</b>", "start": 20, "end": 33, "contribution": -0.6},
+    ],
+}
+
+
+def test_the_card_explains_the_folders_validation_comment_and_a_folder_without_one_has_no_such_section(
+    tmp_path,
+):
+    folder = trained_folder(tmp_path)
+    plain = render_model_card(card_facts_from_folder(folder, "me/toxic-gru"))
+    assert "## Why it scores what it scores" not in plain and "<sup>" not in plain
+    (folder / "explained_example.json").write_text(json.dumps(EXAMPLE))
+    text = render_model_card(card_facts_from_folder(folder, "me/toxic-gru"))
+    section = (
+        "![ROC curve on the validation data](roc_curve.png)\n\n## Why it scores what it scores\n\n"
+        "A comment of the validation split, labelled `toxic` in the data."
+    )
+    quote = "\n> You **\\*stupid\\***<sup>+1.40</sup> **idiot,**<sup>+2.10</sup> *&lt;b&gt;thanks&lt;/b&gt;*<sup>-0.60</sup>\n"
+    assert section in text and quote in text
+    assert "gives the same for any text.\n\n## Measured comparison" in text
+    assert text.replace(text[text.index("\n\n## Why") : text.index("\n\n## Measured")], "") == plain
+
+
 def table_bytes_on_disk(folder: Path) -> int:
     """Bytes of the embedding table in model.safetensors, from the file's header (8-byte length, JSON)."""
     with open(folder / "model.safetensors", "rb") as handle:

@@ -3,14 +3,17 @@
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 import torch
-from builders import arguments
+from builders import BAD, arguments
 from safetensors.torch import load_file
 from transformers import TrainerCallback
 
 from rnn_models.commands.train import parse_train_args, save_run
-from rnn_models.training.job import train
+from rnn_models.hub.highlighted_text import escape_markdown
+from rnn_models.serving.inference import predict_scores
+from rnn_models.training.job import prepare_tables, train
 
 
 @pytest.fixture(scope="module")
@@ -35,7 +38,7 @@ def test_output_folder_is_a_complete_hugging_face_model(trained):
     expected = {
         "config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json", "configuration_rnn.py",
         "modeling_rnn.py", "recurrent_layers.py", "eval_results.json", "roc_curve.png", "README.md", "trainer_state.json",
-        "training_args.json", "run_args.json",
+        "training_args.json", "run_args.json", "explained_example.json",
     }  # fmt: skip
     assert expected <= names
     assert not any(name.startswith(".") for name in names)  # no staging or temp files left behind
@@ -60,6 +63,44 @@ def test_trained_folder_scores_like_the_trained_model(trained):
         "label": "toxic",
         "score": pytest.approx(expected, abs=1e-6),
     }
+
+
+def test_validation_scores_labels_and_texts_are_in_the_tables_row_order(trained, tmp_path):
+    run, _, _ = trained
+    _, validation = prepare_tables(arguments(tmp_path)[1])  # the same generated table, split the same way
+    assert run.texts == list(validation["comment_text"]) and run.labels.tolist() == validation["toxic"]
+    # evaluation batches are length-grouped; each score is still its own row's
+    model = run.trainer.model.eval()
+    rescored = predict_scores(model, run.tokenizer, run.texts, batch_size=7)
+    np.testing.assert_allclose(run.scores, np.asarray(rescored).reshape(run.scores.shape), rtol=0, atol=1e-5)
+
+
+def explained_sum_and_spans(example: dict) -> float:
+    """The contributions' sum, after checking that the words are the text's pieces with their spans."""
+    text = example["text"]
+    assert [word["word"] for word in example["words"]] == text.split()
+    assert all(text[word["start"] : word["end"]] == word["word"] for word in example["words"])
+    return sum(word["contribution"] for word in example["words"])
+
+
+def test_the_folder_explains_a_real_validation_comment_and_its_card_shows_it(trained):
+    run, _, out = trained
+    example = json.loads((out / "explained_example.json").read_text())
+    row = example["row"]
+    assert (example["text"], example["label"], example["true_label"]) == (run.texts[row], "toxic", 1)
+    assert run.labels[row] == 1 and example["score"] == pytest.approx(run.scores[row, 0], abs=1e-5)
+    # the generated toxic rows have 7 words, fewer than a readable comment's 8: the best-scored of the shortest
+    positives = [i for i, label in enumerate(run.labels) if label == 1]
+    shortest = min(len(run.texts[i].split()) for i in positives)
+    best = max(run.scores[i, 0] for i in positives if len(run.texts[i].split()) == shortest)
+    assert len(example["text"].split()) == shortest and run.scores[row, 0] == best
+    total = explained_sum_and_spans(example)
+    assert total == pytest.approx(example["logit"] - example["baseline_logit"], rel=0.01)
+    top = max(example["words"], key=lambda word: word["contribution"])
+    assert top["word"].strip("!").lower() in BAD  # the insult moved the toxic logit most
+    card = (out / "README.md").read_text()
+    assert "## Why it scores what it scores" in card
+    assert f"**{escape_markdown(top['word'])}**<sup>{top['contribution']:+.2f}</sup>" in card
 
 
 def test_frozen_vectors_are_unchanged_by_training(trained):
@@ -100,6 +141,11 @@ def test_the_default_preset_learns_its_vectors_and_bag_and_its_folder_scores_lik
     _, linear = model.part_logits(**run.tokenizer(["you idiot", "thanks, great edit"], padding=True,
                                                   return_tensors="pt"))  # fmt: skip
     assert linear[0, 0] > linear[1, 0]
+    # The explained comment: the linear part's share is exact, the recurrent part's within Integrated Gradients'
+    example = json.loads((out / "explained_example.json").read_text())
+    assert example["true_label"] == 1 and example["text"] == run.texts[example["row"]]
+    total = explained_sum_and_spans(example)
+    assert total == pytest.approx(example["logit"] - example["baseline_logit"], rel=0.01)
 
 
 class StopAfterFirstEpoch(TrainerCallback):
