@@ -1,7 +1,8 @@
 """One real validation comment, explained for the model card: ``explained_example.json`` in the model folder.
 
-For the first label, the comment is the model's highest-scored true positive of readable length
-(`READABLE_WORDS`), else the shortest true positive; without a true positive, the same choice among all the
+For the first label, the comment is a typical flag: the median-scored of the true positives of readable length
+(`READABLE_WORDS`) that the model flags (score above 0.5), not the most extreme one; else the best-scored
+readable true positive, else the shortest true positive; without a true positive, the same choice among all the
 rows. Its words' contributions to the label's logit come from `explanations.explain`, as ``predict --explain``
 gives them; `rnn_models.hub.card_facts` reads the file back and the card shows the comment highlighted.
 """
@@ -28,7 +29,8 @@ READABLE_WORDS = (8, 60)  # a comment the card can show whole and a reader reads
 
 
 def example_row(texts: Sequence[str], scores: np.ndarray, labels: np.ndarray) -> int | None:
-    """The row to explain: the first label's best-scored true positive with `READABLE_WORDS` words, else the
+    """The row to explain: the first label's median-scored flagged (score > 0.5) true positive with `READABLE_WORDS`
+    words, else the best-scored true positive with `READABLE_WORDS` words, else the
     shortest true positive (the best-scored of those), else the same choice among all rows with a word; None
     when no row has one. ``scores`` and ``labels``: ``(rows,)`` or ``(rows, labels)``; a NaN score ranks last.
 
@@ -50,6 +52,9 @@ def example_row(texts: Sequence[str], scores: np.ndarray, labels: np.ndarray) ->
     low, high = READABLE_WORDS
     for pool in (positive & (words > 0), words > 0):
         readable = np.flatnonzero(pool & (words >= low) & (words <= high))
+        flagged = readable[first[readable] > 0.5]
+        if len(flagged):  # a typical flag, not the most extreme one (the card shows it to every reader)
+            return int(flagged[np.argsort(first[flagged], kind="stable")[(len(flagged) - 1) // 2]])
         if len(readable):
             return int(readable[np.argmax(first[readable])])
         rows = np.flatnonzero(pool)

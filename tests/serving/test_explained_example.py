@@ -26,7 +26,18 @@ CASES = {
         [1, 1, 0],
         1,
     ),
-    "the best-scored of the readable positives": ([READABLE, CALM, READABLE], [0.6, 0.9, 0.8], [1, 1, 1], 1),
+    "the median of the readable flagged positives, not the most extreme": (
+        [READABLE, READABLE, READABLE, CALM, READABLE],
+        [0.99, 0.7, 0.8, 0.9, 0.3],
+        [1, 1, 1, 0, 1],
+        2,
+    ),
+    "none flagged: the best-scored of the readable positives": (
+        [READABLE, CALM, READABLE],
+        [0.2, 0.9, 0.4],
+        [1, 0, 1],
+        2,
+    ),
     "no readable positive: the shortest positive": ([LONG, SHORT, CALM], [0.99, 0.2, 0.9], [1, 1, 0], 1),
     "equally short positives: the best-scored": (
         [SHORT, "stupid loser", CALM],
