@@ -183,10 +183,17 @@ def test_the_shipped_folder_imports_only_stdlib_torch_transformers_and_itself():
         assert all(folder(t) == SHIPPED and t != f"{PACKAGE}.{SHIPPED}" for t in inside), (name, inside)
 
 
-def test_the_space_app_imports_only_stdlib_torch_transformers_and_gradio():
-    # rnn-models push --space copies demo_app.py alone into a Space as app.py (rnn_models/hub/space.py).
+def test_the_space_app_imports_only_stdlib_torch_transformers_gradio_and_explanations():
+    # rnn-models push --space copies demo_app.py into a Space as app.py, next to a copy of explanations.py
+    # (rnn_models/hub/space.py): app.py falls back to `from explanations import ...` there.
     inside, outside = imports(f"{PACKAGE}.serving.demo_app")
-    assert (sorted(inside), sorted(outside - HUB_ALLOWED - {"gradio"})) == ([], [])
+    assert (sorted(inside), sorted(outside - HUB_ALLOWED - {"gradio"})) == (
+        [f"{PACKAGE}.serving.explanations"],
+        ["explanations"],
+    )
+    inside, outside = imports(f"{PACKAGE}.serving.explanations")
+    # `.inference` only to load a model folder by name, never reached in a Space (it passes a loaded model).
+    assert (sorted(inside), sorted(outside - HUB_ALLOWED)) == ([f"{PACKAGE}.serving.inference"], ["captum"])
 
 
 # hub/model_card.py renders the card with huggingface_hub's offline card classes; only hub/push.py talks to the Hub.

@@ -96,8 +96,8 @@ def push_space(
 ) -> str:
     """Creates (or updates) the Gradio Space ``space_id`` that demos the Hub model ``model_id``, in one commit.
 
-    The Space holds `rnn_models.hub.space.space_files`: app.py, requirements.txt (torch, transformers,
-    gradio) and its README. Returns the commit URL; failures are a one-line `HubPushError`.
+    The Space holds `rnn_models.hub.space.space_files`: app.py, explanations.py, requirements.txt (torch,
+    transformers, captum, gradio) and its README. Returns the commit URL; failures are a one-line `HubPushError`.
 
     Example:
         >>> push_space("me/toxic-demo", "not-a-repo-id")

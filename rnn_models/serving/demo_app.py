@@ -1,12 +1,15 @@
-"""A Gradio demo of a trained classifier: a text box, the score per label, the words that pushed the score.
+"""A Gradio demo of a trained classifier: a text box, the score per label, and the comment itself with its words
+highlighted by what they added to the chosen label.
 
-This file imports only the standard library, torch, transformers and gradio: `rnn-models demo` runs it,
-and `rnn-models push --space` copies it into a Hugging Face Space as ``app.py`` (where the model repo
-is loaded with ``trust_remote_code=True`` and rnn-models is not installed).
+`rnn-models demo` runs this file, and `rnn-models push --space` copies it into a Hugging Face Space as ``app.py``
+next to a copy of ``explanations.py`` (where the model repo is loaded with ``trust_remote_code=True`` and
+rnn-models is not installed). It imports the standard library, torch, transformers, gradio and that file.
 
-A word's weight is leave-one-word-out: the model's score for the text minus its score with that word
-removed (all variants in batches), for the label chosen in the demo (the first by default). Words the
-tokenizer does not know are dropped before the model sees them, so they weigh nothing.
+A word's weight is its contribution to the chosen label's logit, from `rnn_models.serving.explanations.explain`
+(``explanations.py``: exact for the linear parts, Integrated Gradients for the recurrent part), the same numbers
+as ``rnn-models predict --explain`` and the Python API. The words are the whitespace-separated pieces of the text
+as typed, punctuation attached; the page shows the whole text, each word coloured by its contribution divided by
+the largest absolute one (red toward the label, purple against it), the whitespace between words as typed.
 """
 
 import os
@@ -14,9 +17,13 @@ import os
 import torch
 from transformers import AutoModelForSequenceClassification, AutoTokenizer, pipeline
 
+try:  # in the package: rnn_models/serving/explanations.py
+    from .explanations import explain as explain_words
+except ImportError:  # in a Space, app.py runs as a script with a copy of explanations.py next to it
+    from explanations import explain as explain_words
+
 __all__ = ["build_demo", "explain", "load", "scores"]
 
-MAX_EXPLAINED_WORDS = 400  # longer texts are scored in full; only their last 400 words are weighed
 BATCH_SIZE = 128
 
 
@@ -99,57 +106,66 @@ def scores(model, tokenizer, text: str) -> dict[str, float]:
 
 def explain(
     model, tokenizer, text: str, label: str | None = None
-) -> tuple[dict[str, float], list[tuple[str, float]]]:
-    """The scores, and (word, weight) for the words the model saw: score minus score without the word (for a
-    model that reads the raw text too, the whitespace-separated words of the text, symbols kept).
+) -> tuple[dict[str, float], list[tuple[str, float | None]]]:
+    """The scores, and the whole text as consecutive segments: each word (a whitespace-separated piece,
+    punctuation attached) with its contribution to ``label``'s logit (the first label by default), from
+    `explanations.explain`, and the whitespace between the words with ``None``. Joined, the segments are the text.
 
     Example:
         >>> from rnn_models import RNNConfig, RNNForSequenceClassification, RNNTokenizerFast
         >>> tokenizer = RNNTokenizerFast.from_texts(["you idiot", "thanks a lot"])
         >>> model = RNNForSequenceClassification(RNNConfig(vocab_size=len(tokenizer), embedding_dim=4)).eval()
-        >>> label_scores, words = explain(model, tokenizer, "Thanks, you unknownword!")
-        >>> list(label_scores), [word for word, _ in words]
-        (['LABEL_0'], ['thanks', 'you'])
+        >>> label_scores, segments = explain(model, tokenizer, "Thanks,  you unknownword!")
+        >>> list(label_scores), [(piece, value is None) for piece, value in segments]
+        (['LABEL_0'], [('Thanks,', False), ('  ', True), ('you', False), (' ', True), ('unknownword!', False)])
     """
-    column = _labels(model).index(label) if label else 0
-    if _reads_raw_text(tokenizer):  # the words of the raw text, symbols kept, as its n-grams see them
-        pieces = text.split()
-        first = max(0, len(pieces) - MAX_EXPLAINED_WORDS)
-        variants = [text] + [" ".join(pieces[:i] + pieces[i + 1 :]) for i in range(first, len(pieces))]
-        result = _score_texts(model, tokenizer, variants)
-        weights = (result[0, column] - result[1:, column]).tolist()
-        return dict(zip(_labels(model), result[0].tolist(), strict=True)), list(
-            zip(pieces[first:], weights, strict=True)
-        )
-    ids = tokenizer(text, truncation=True, max_length=model.config.max_length)["input_ids"]
-    first = max(0, len(ids) - MAX_EXPLAINED_WORDS)
-    variants = [ids] + [ids[:i] + ids[i + 1 :] for i in range(first, len(ids))]
-    result = _score_ids(model, tokenizer, variants)
-    weights = (result[0, column] - result[1:, column]).tolist()
-    words = tokenizer.convert_ids_to_tokens(ids[first:])
-    return dict(zip(_labels(model), result[0].tolist(), strict=True)), list(zip(words, weights, strict=True))
+    label = label or _labels(model)[0]
+    [result] = explain_words(model, [text], tokenizer, labels=[label])
+    segments: list[tuple[str, float | None]] = []
+    end = 0
+    for word in result.labels[label].words:
+        if word.start > end:
+            segments.append((text[end : word.start], None))
+        segments.append((word.word, word.contribution))
+        end = word.end
+    if end < len(text):
+        segments.append((text[end:], None))
+    return scores(model, tokenizer, text), segments
+
+
+def _scaled(segments: list[tuple[str, float | None]]) -> list[tuple[str, float | None]]:
+    """Each contribution divided by the largest absolute one: gradio colours a value in [-1, 1], its sign the
+    hue (red, purple) and its size the opacity, so the text's strongest word is fully coloured."""
+    largest = max((abs(value) for _, value in segments if value is not None), default=0.0)
+    return [
+        (piece, value / largest if value is not None and largest > 0 else value) for piece, value in segments
+    ]
 
 
 def build_demo(model, tokenizer, title: str = "rnn-models classifier"):
-    """A `gradio.Blocks` app: text in; scores per label and highlighted words out (API name ``predict``)."""
+    """A `gradio.Blocks` app: text in; scores per label and the text, its words highlighted by their contribution
+    to the chosen label, out (API name ``predict``)."""
     import gradio as gr
 
     labels = _labels(model)
 
-    def predict(text: str, label: str) -> tuple[dict[str, float], list[tuple[str, float]]]:
-        return explain(model, tokenizer, text or "", label)
+    def predict(text: str, label: str) -> tuple[dict[str, float], list[tuple[str, float | None]]]:
+        label_scores, segments = explain(model, tokenizer, text or "", label)
+        return label_scores, _scaled(segments)
 
     with gr.Blocks(title=title) as demo:
         gr.Markdown(
-            f"# {title}\nScores per label; the highlighted words raised (red) or lowered (blue) the score."
+            f"# {title}\nScores per label, and the text with each word coloured by what it added to the chosen "
+            "label's logit: red toward the label, purple against it, the strongest word fully coloured."
         )
         text = gr.Textbox(label="Text", lines=4, placeholder="Type a comment")
         label = gr.Dropdown(labels, value=labels[0], label="Explain the score of", visible=len(labels) > 1)
         button = gr.Button("Score", variant="primary")
         label_scores = gr.Label(label="Scores", num_top_classes=len(labels))
-        words = gr.HighlightedText(label="Words that pushed the score", combine_adjacent=False)
+        words = gr.HighlightedText(label="Each word's contribution", combine_adjacent=False, show_legend=True)
         button.click(predict, inputs=[text, label], outputs=[label_scores, words], api_name="predict")
         text.submit(predict, inputs=[text, label], outputs=[label_scores, words])
+        label.change(predict, inputs=[text, label], outputs=[label_scores, words])
     return demo
 
 

@@ -3,6 +3,7 @@
 import ast
 import json
 import re
+import sys
 
 import pytest
 import torch
@@ -13,6 +14,7 @@ from rnn_models import RNNForSequenceClassification, RNNTokenizerFast
 from rnn_models.commands.cli import main
 from rnn_models.hub.push import push_folder
 from rnn_models.hub.space import REQUIREMENTS, space_files
+from rnn_models.serving.demo_app import explain
 from rnn_models.serving.inference import predict_scores
 
 pytestmark = pytest.mark.filterwarnings("ignore:Use 'content=:DeprecationWarning")
@@ -23,25 +25,37 @@ TEXTS = ["thanks for the fix", "you idiot stop this", "stupid idiot edit"]
 
 CHILD = """
 import json
-namespace = {"__name__": "space_app"}
-exec(compile(APP, "app.py", "exec"), namespace)  # not __main__: no server, just the functions
-model, tokenizer = namespace["load"](MODEL, trust_remote_code=True)
-scores, words = namespace["explain"](model, tokenizer, TEXT)
-print("RESULT", json.dumps({"scores": scores, "words": words}))
+import sys
+sys.path.insert(0, SPACE_FOLDER)  # as `python app.py` puts the Space's folder first
+import app  # not __main__: no server, just the functions
+model, tokenizer = app.load(MODEL, trust_remote_code=True)
+scores, segments = app.explain(model, tokenizer, TEXT)
+print("RESULT", json.dumps({"scores": scores, "segments": segments, "from": app.explain_words.__module__}))
 """
 
 
-def test_app_py_imports_only_torch_transformers_and_gradio():
-    tree = ast.parse(space_files(MODEL)["app.py"])
-    imported = {
-        alias.name.split(".")[0]
-        for node in ast.walk(tree)
-        if isinstance(node, ast.Import)
-        for alias in node.names
-    }
-    imported |= {node.module.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
-    assert imported <= {"os", "torch", "transformers", "gradio"}
-    assert [line.split(">")[0].split("=")[0] for line in REQUIREMENTS] == ["torch", "transformers", "gradio"]
+def imported(source: str) -> set[str]:
+    """The top-level modules a file imports, anywhere in it (``.x`` for a relative import of ``x``)."""
+    found = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            found |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            found.add("." * node.level + (node.module or "").split(".")[0])
+    return found
+
+
+def test_app_py_imports_only_torch_transformers_gradio_and_explanations_py():
+    files = space_files(MODEL)
+    # app.py: `.explanations` in the package, `explanations` (the copy beside it) in a Space.
+    assert imported(files["app.py"]) - sys.stdlib_module_names == {
+        "torch", "transformers", "gradio", ".explanations", "explanations",
+    }  # fmt: skip
+    # explanations.py: `.inference` only to load a model folder by name; app.py passes a loaded model.
+    assert imported(files["explanations.py"]) - sys.stdlib_module_names == {"torch", "captum", ".inference"}
+    assert [line.split(">")[0].split("=")[0] for line in REQUIREMENTS] == [
+        "torch", "transformers", "captum", "gradio",
+    ]  # fmt: skip
 
 
 def test_push_space_writes_a_gradio_space_that_scores_like_predict(local_hub, tmp_path, capsys):
@@ -60,13 +74,25 @@ def test_push_space_writes_a_gradio_space_that_scores_like_predict(local_hub, tm
     assert {name: files[name].decode() for name in expected} == expected
     assert "sdk: gradio" in expected["README.md"] and f"- {MODEL}" in expected["README.md"]
 
-    code = f"APP = {expected['app.py']!r}\nMODEL = {MODEL!r}\nTEXT = {TEXTS[1]!r}\n" + CHILD
+    space = tmp_path / "space"
+    space.mkdir()
+    for name, text in expected.items():
+        (space / name).write_text(text, encoding="utf-8")
+    text = "You idiot,  stop this!"
+    code = f"SPACE_FOLDER = {str(space)!r}\nMODEL = {MODEL!r}\nTEXT = {text!r}\n" + CHILD
     output = run_without_rnn_models(code, env=local_hub.env())
     remote = json.loads(next(line for line in output.splitlines() if line.startswith("RESULT "))[7:])
+    assert remote["from"] == "explanations"  # the copy next to app.py
     assert remote["scores"]["toxic"] == pytest.approx(
-        predict_scores(model, tokenizer, TEXTS[1:2])[0, 0], abs=1e-6
+        predict_scores(model, tokenizer, [text])[0, 0], abs=1e-6
     )
-    assert [word for word, _ in remote["words"]] == ["you", "idiot", "stop", "this"]
+    segments = explain(model, tokenizer, text)[1]  # the package's demo on the model it pushed
+    assert [piece for piece, _ in remote["segments"]] == [piece for piece, _ in segments]
+    words = [(piece, value) for piece, value in remote["segments"] if value is not None]
+    assert [piece for piece, _ in words] == ["You", "idiot,", "stop", "this!"]
+    assert [value for _, value in words] == pytest.approx(
+        [value for _, value in segments if value is not None], abs=1e-6
+    )
 
 
 @pytest.mark.parametrize(
