@@ -158,11 +158,16 @@ def build_demo(model, tokenizer, title: str = "rnn-models classifier"):
             f"# {title}\nScores per label, and the text with each word coloured by what it added to the chosen "
             "label's logit: red toward the label, purple against it, the strongest word fully coloured."
         )
-        text = gr.Textbox(label="Text", lines=4, placeholder="Type a comment")
-        label = gr.Dropdown(labels, value=labels[0], label="Explain the score of", visible=len(labels) > 1)
+        # The elem_ids name what scripts/demo_screenshot.py finds in the page.
+        text = gr.Textbox(label="Text", lines=4, placeholder="Type a comment", elem_id="text")
+        label = gr.Dropdown(
+            labels, value=labels[0], label="Explain the score of", visible=len(labels) > 1, elem_id="label"
+        )
         button = gr.Button("Score", variant="primary")
         label_scores = gr.Label(label="Scores", num_top_classes=len(labels))
-        words = gr.HighlightedText(label="Each word's contribution", combine_adjacent=False, show_legend=True)
+        words = gr.HighlightedText(
+            label="Each word's contribution", combine_adjacent=False, show_legend=True, elem_id="words"
+        )
         button.click(predict, inputs=[text, label], outputs=[label_scores, words], api_name="predict")
         text.submit(predict, inputs=[text, label], outputs=[label_scores, words])
         label.change(predict, inputs=[text, label], outputs=[label_scores, words])
