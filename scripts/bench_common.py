@@ -16,6 +16,7 @@ def machine_facts() -> dict[str, Any]:
 
     facts: dict[str, Any] = {
         "date": time.strftime("%Y-%m-%d"),
+        "cpu_model": cpu_model(),
         "platform": platform.platform(),
         "python": platform.python_version(),
         "cpu_cores": os.cpu_count(),
@@ -26,6 +27,18 @@ def machine_facts() -> dict[str, Any]:
     if torch.cuda.is_available():
         facts["device"] = torch.cuda.get_device_name(0)
     return facts
+
+
+def cpu_model() -> str:
+    """The CPU's model name (``/proc/cpuinfo``'s first ``model name``; ``platform.processor()`` elsewhere)."""
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as handle:
+            for line in handle:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
 
 
 @contextmanager

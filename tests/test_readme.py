@@ -25,6 +25,29 @@ def test_ci_runs_the_readme_commands_verbatim_main_job_first():
 
 def test_readme_python_example_runs(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    example = re.findall(r"```python\n(.*?)```", README, flags=re.S)[0]
+    example = re.findall(r"```python\n(.*?)```", README.split("## In Python", 1)[1], flags=re.S)[0]
     exec(compile(example, "README.md", "exec"), {"__name__": "readme"})
     assert (tmp_path / "my-rnn" / "model.safetensors").exists()
+
+
+def test_readme_explanation_example_runs(tmp_path, monkeypatch, capsys):
+    import torch
+
+    from conftest import tiny_config
+    from rnn_models import RNNForSequenceClassification, RNNTokenizerFast
+
+    monkeypatch.chdir(tmp_path)
+    tokenizer = RNNTokenizerFast.from_texts(["you are a stupid idiot", "get lost"], max_length=20)
+    torch.manual_seed(0)
+    config = tiny_config("lstm", vocab_size=len(tokenizer), max_length=20, id2label={0: "toxic"})
+    RNNForSequenceClassification(config).save_pretrained(tmp_path / "toxic-bilstm")
+    tokenizer.save_pretrained(tmp_path / "toxic-bilstm")
+    section = README.split("## Why was it flagged", 1)[1]
+    example = re.findall(r"```python\n(.*?)```", section, flags=re.S)[0]
+    exec(compile(example, "README.md", "exec"), {"__name__": "readme"})
+    lines = capsys.readouterr().out.splitlines()
+    text = "You are a stupid idiot, get lost!!"
+    assert len(lines) == 4  # the scores, then the top 3 words with their spans and contributions
+    for line in lines[1:]:
+        word, start, end, _ = line.split()
+        assert text[int(start) : int(end)] == word

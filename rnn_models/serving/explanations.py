@@ -13,9 +13,10 @@ part of the model gives its share of the logit to the words:
 The baseline is the same text read with the padding token's vector at every word's step and with no n-grams:
 its logit is the linear part's bias plus ``recurrent_logit_scale`` x the recurrent part's logit on those
 vectors. The contributions add up to the logit minus the baseline's logit: exactly for the linear parts, and
-within Integrated Gradients' error for the recurrent part, which is checked for every text and label; the
-steps are doubled until it is under `TOLERANCE` of ``logit - baseline`` (or `MAX_STEPS` is reached, and
-``residual`` says what is left).
+within Integrated Gradients' error for the recurrent part, which is checked for every text and label: the
+steps are doubled, then the path cut into pieces where it turns sharply, until the error is under `TOLERANCE`
+of ``logit - baseline`` (of `SMALL_DISTANCE` when the logit is closer than that to the baseline's: a share of
+nearly nothing is noise); ``residual`` says what is left if the pieces reach `MIN_SEGMENT` or `MAX_PIECES`.
 
 Imports only the standard library, torch and captum (the model's own helpers are reached through the model):
 ``rnn-models push --space`` copies it next to the demo's ``app.py``.
@@ -30,10 +31,21 @@ from dataclasses import dataclass, field
 
 import torch
 
-__all__ = ["MAX_STEPS", "TOLERANCE", "LabelExplanation", "TextExplanation", "WordContribution", "explain"]
+__all__ = [
+    "MAX_STEPS",
+    "MIN_SEGMENT",
+    "TOLERANCE",
+    "LabelExplanation",
+    "TextExplanation",
+    "WordContribution",
+    "explain",
+]
 
 TOLERANCE = 0.01  # the contributions' sum may miss logit - baseline by 1% of it
-MAX_STEPS = 512
+MAX_STEPS = 128  # the most steps over the whole path; beyond, the path is cut where it turns (MIN_SEGMENT)
+MIN_SEGMENT = 2**-16
+MAX_PIECES = 64  # pieces of the path integrated for one text and label, at most
+SMALL_DISTANCE = 0.1  # a logit this close to the baseline's is held to TOLERANCE x this, in logit units
 _WORD = re.compile(r"\S+")
 _TOKENS_PER_PASS = 65_536  # interpolated tokens per forward and backward pass: bounds the memory
 
@@ -99,7 +111,7 @@ def explain(
     tokenizer=None,
     *,
     labels: Sequence[str] | None = None,
-    n_steps: int = 32,
+    n_steps: int = 16,
     batch_size: int = 16,
 ) -> list[TextExplanation]:
     """Each word's contribution to each label's logit (module docstring: method and baseline), per text.
@@ -224,24 +236,27 @@ def _explain_batch(model, tokenizer, texts, columns, n_steps) -> list[TextExplan
 
 def _token_terms_per_word(spans, numbers, offsets, terms) -> torch.Tensor:
     """``(words, labels)``: each position's terms added to the word its token starts in."""
-    per_word = torch.zeros(len(spans), terms.shape[-1], dtype=torch.float64)
     starts = [start for start, _ in spans]
-    for position, number in enumerate(numbers):
-        if number:  # a real token: its offsets say where it lies in the raw text
-            word = bisect_right(starts, offsets[number - 1][0]) - 1
-            per_word[max(word, 0)] += terms[position].double().cpu()
+    positions = [position for position, number in enumerate(numbers) if number]  # real tokens only
+    words = [max(bisect_right(starts, offsets[numbers[p] - 1][0]) - 1, 0) for p in positions]
+    per_word = torch.zeros(len(spans), terms.shape[-1], dtype=torch.float64)
+    if positions:
+        per_word.index_add_(0, torch.tensor(words), terms[positions].double().cpu())
     return per_word
 
 
 def _add_feature_terms(per_word, vocabulary, text, features, feature_terms, row) -> None:
     """Spreads each n-gram's term over its occurrences' words (`TextFeatureVocabulary.occurrences`)."""
+    found = vocabulary.occurrences(text)[1]
+    if not found:
+        return
     ids = features["text_feature_ids"][row].tolist()
     counts = features["text_feature_counts"][row].tolist()
-    terms = feature_terms[row].double().cpu()
-    term_of = {i: (terms[k], count) for k, (i, count) in enumerate(zip(ids, counts, strict=True)) if i}
-    for i, word, share in vocabulary.occurrences(text)[1]:
-        term, count = term_of[i]
-        per_word[word] += term * (share / count)
+    place = {i: k for k, i in enumerate(ids) if i}  # feature id -> its column in this row
+    columns = torch.tensor([place[i] for i, _, _ in found])
+    weights = torch.tensor([share / counts[place[i]] for i, _, share in found], dtype=torch.float64)
+    terms = feature_terms[row].double().cpu()[columns] * weights.unsqueeze(-1)  # (occurrences, labels)
+    per_word.index_add_(0, torch.tensor([word for _, word, _ in found]), terms)
 
 
 class _RecurrentLogits:
@@ -262,29 +277,58 @@ class _RecurrentLogits:
         return self.model.part_logits(ids, mask, **features, inputs_embeds=vectors)[0]
 
     def attributions(self, column: int, n_steps: int, scale: float, distance: torch.Tensor) -> torch.Tensor:
-        """``(batch, input_len)`` attributions to label ``column``; the steps double for the rows whose sum
-        misses ``distance`` (the blended logit minus the baseline's) by more than `TOLERANCE` of it."""
-        from captum.attr import IntegratedGradients
-
-        method = IntegratedGradients(self)
+        """``(batch, input_len)`` attributions to label ``column``. A row whose sum misses ``distance`` (the
+        blended logit minus the baseline's) by more than `TOLERANCE` of it is integrated again with twice the
+        steps, up to `MAX_STEPS`; then, where the path still turns too sharply (a long repeated rant can flip
+        the recurrent state within 1% of the path), adaptively: the path is cut in halves, and each half that
+        misses its share of the tolerance is cut again, down to `MIN_SEGMENT` of the path."""
         out = torch.zeros(self.ids.shape, device=self.ids.device)
-        rows_per_pass = max(1, _TOKENS_PER_PASS // max(1, self.ids.shape[1] * n_steps))
+        allowed = (
+            TOLERANCE * distance[:, column].abs() / scale
+        )  # (batch,): the recurrent logit's error budget
         todo, steps = torch.arange(len(self.ids), device=self.ids.device), n_steps
         # cuDNN computes an RNN's gradients only in training mode; the attributions need them in eval mode.
         with torch.enable_grad(), torch.backends.cudnn.flags(enabled=False):
             while len(todo) and steps <= MAX_STEPS:
-                masks = None if self.mask is None else self.mask[todo]
-                extra = (self.ids[todo], masks, *(value[todo] for value in self.features.values()))
-                attributions, delta = method.attribute(
-                    self.embeds[todo],
-                    baselines=self.reference[todo],
-                    target=column,
-                    additional_forward_args=extra,
-                    n_steps=steps,
-                    internal_batch_size=max(1, rows_per_pass) * steps,
-                    return_convergence_delta=True,
-                )
-                out[todo] = attributions.sum(dim=-1).detach().float()
-                missed = scale * delta.abs().float() > TOLERANCE * distance[todo, column].abs()
-                todo, steps = todo[missed], steps * 2
+                out[todo], delta = self._segment(todo, column, 0.0, 1.0, steps)
+                todo, steps = todo[delta.abs() > allowed[todo]], steps * 2
+            for row in todo.tolist():
+                out[row] = self._adaptive(row, column, n_steps, float(allowed[row]))
         return out
+
+    def _segment(self, rows, column, low, high, steps) -> tuple[torch.Tensor, torch.Tensor]:
+        """Integrated Gradients of ``rows`` from the path's point ``low`` to ``high`` (0: the baseline, 1: the
+        text), summed per position, and its error (sum minus the logits' difference): they add up along a path."""
+        from captum.attr import IntegratedGradients
+
+        masks = None if self.mask is None else self.mask[rows]
+        extra = (self.ids[rows], masks, *(value[rows] for value in self.features.values()))
+        start, difference = self.reference[rows], self.embeds[rows] - self.reference[rows]
+        rows_per_pass = max(1, _TOKENS_PER_PASS // max(1, self.ids.shape[1] * steps))
+        attributions, delta = IntegratedGradients(self).attribute(
+            start + high * difference,
+            baselines=start + low * difference,
+            target=column,
+            additional_forward_args=extra,
+            n_steps=steps,
+            internal_batch_size=rows_per_pass * steps,
+            return_convergence_delta=True,
+        )
+        return attributions.sum(dim=-1).detach().float(), delta.detach().float()
+
+    def _adaptive(self, row: int, column: int, steps: int, allowed: float) -> torch.Tensor:
+        """One row's attributions over the path cut where needed: each piece's error within its share."""
+        rows = torch.tensor([row], device=self.ids.device)
+        total = torch.zeros(self.ids.shape[1], device=self.ids.device)
+        pieces, integrated = [(0.0, 1.0)], 0
+        while pieces:
+            low, high = pieces.pop()
+            attributions, delta = self._segment(rows, column, low, high, steps)
+            integrated += 1
+            last = high - low <= MIN_SEGMENT or integrated + len(pieces) >= MAX_PIECES
+            if abs(float(delta[0])) <= allowed * (high - low) or last:
+                total += attributions[0]
+            else:
+                middle = (low + high) / 2
+                pieces += [(low, middle), (middle, high)]
+        return total
