@@ -66,6 +66,10 @@ FAMILIES = {
     "gru": lambda: tiny_config("gru"),
     "bilstm": lambda: tiny_config("bilstm"),
     "bilstm with a bag of n-grams": lambda: tiny_config("bilstm", ngram_buckets=64),
+    "keras_compatible, re-padded as Keras did": lambda: tiny_config(
+        "gru", keras_compatible=True, keras_padding="pre", keras_truncating="post"
+    ),
+    "keras_compatible, padded by the tokenizer": lambda: tiny_config("lstm", keras_compatible=True),
     "stacked, head": lambda: tiny_config(
         "lstm", num_layers=2, head_layers=[{"type": "dense", "units": 4, "activation": "relu"}]
     ),
@@ -82,7 +86,8 @@ def test_notebook_families_add_up(family):
     if model.ngrams is not None:
         with torch.no_grad():
             model.ngrams.word_weights.weight.normal_()
-    assert_adds_up(model, tokenizer, TEXTS, explain(model, TEXTS, tokenizer))
+    texts = [*TEXTS, " ".join(["you stupid idiot, thanks for the fix"] * 8)]  # 56 words: max_length truncates
+    assert_adds_up(model, tokenizer, texts, explain(model, texts, tokenizer))
 
 
 @pytest.mark.parametrize("case", list(SCORING_CASES))
