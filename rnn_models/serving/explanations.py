@@ -137,6 +137,10 @@ def explain(
         model, tokenizer = load_model(os.fspath(model))
     if tokenizer is None:
         raise ValueError("explain: pass the model's tokenizer, or a model folder (it holds the tokenizer)")
+    if model.training:
+        raise ValueError(
+            "explain: the model is in training mode (dropout, no linear part); call model.eval() first"
+        )
     texts = [texts] if isinstance(texts, str) else list(texts)
     names = [model.config.id2label[i] for i in range(model.config.num_labels)]
     unknown = sorted(set(labels or ()) - set(names))

@@ -171,6 +171,8 @@ def test_labels_can_be_chosen_and_unknown_ones_are_named():
         explain(model, ["you idiot"], tokenizer, labels=["rude"])
     with pytest.raises(ValueError, match="pass the model's tokenizer"):
         explain(model, ["you idiot"])
+    with pytest.raises(ValueError, match=r"training mode .* call model.eval\(\) first"):
+        explain(model.train(), ["you idiot"], tokenizer)
 
 
 def test_integrated_gradients_takes_more_steps_until_the_sum_adds_up(monkeypatch):
