@@ -274,6 +274,12 @@ def run_predict_command(argv: list[str]) -> int:
         "--top_k", type=int, default=5, help="with --explain: the words per label that moved its logit most"
     )
     parser.add_argument(
+        "--explain_labels",
+        nargs="+",
+        metavar="LABEL",
+        help="with --explain: only these labels (each label explained costs about the same)",
+    )
+    parser.add_argument(
         "--resume",
         action="store_true",
         help="continue the interrupted run of this same command where its complete chunks end (the final "
@@ -289,6 +295,8 @@ def run_predict_command(argv: list[str]) -> int:
         raise ValueError("--explain needs --backend torch: the attributions take gradients through the model")
     if args.top_k < 1:
         raise ValueError(f"--top_k {args.top_k}: expected a number of words, 1 or more")
+    if args.explain_labels and not args.explain:
+        raise ValueError("--explain_labels chooses the labels of --explain; add --explain")
     if args.output and _writes_output():
         check_output_path(args.output, args.overwrite)  # before the slow part
     _quiet_loading()
@@ -303,10 +311,12 @@ def _predict(args: argparse.Namespace, shard: Shard) -> int:
         check_table(args)
     model, tokenizer = load_model(args.model, shard.device, allow_pickle=args.allow_pickle)
     names = label_names(model)
-    explainer = _explainer(args, model, tokenizer)
+    explained = _explained_labels(args, names)
+    explainer = _explainer(args, model, tokenizer, explained)
     if not args.texts:
         progress = shard.is_main and show_progress(args.disable_tqdm)
-        return predict_table(args, shard, _text_scorer(args, model, tokenizer), names, progress, explainer)
+        scorer = _text_scorer(args, model, tokenizer)
+        return predict_table(args, shard, scorer, names, progress, explainer, explained)
     scores = _text_scorer(args, model, tokenizer)(args.texts)  # a few texts: each process scores them all
     explanations = explainer(args.texts) if explainer else None
     if not shard.is_main:  # every process scored them; rank 0 alone prints
@@ -325,22 +335,30 @@ def _predict(args: argparse.Namespace, shard: Shard) -> int:
         )
         print(f"wrote {len(scores):,} rows (text, {', '.join(names)}) to {path}", file=sys.stderr)
         return 0
-    sys.stdout.write(
-        ScoreFormat(".jsonl", "text", names, explainer is not None).rows(args.texts, scores, explanations)
-    )
+    sys.stdout.write(ScoreFormat(".jsonl", "text", names, explained).rows(args.texts, scores, explanations))
     return 0
 
 
-def _explainer(args: argparse.Namespace, model, tokenizer) -> Callable | None:
-    """``texts -> [label -> {"logit", "baseline_logit", "words"}]`` with the ``--top_k`` words, for ``--explain``."""
+def _explained_labels(args: argparse.Namespace, names: list[str]) -> list[str]:
+    """The labels ``--explain`` explains: ``--explain_labels`` (checked against the model's) or all of them."""
     if not args.explain:
+        return []
+    unknown = [label for label in args.explain_labels or () if label not in names]
+    if unknown:
+        raise ValueError(f"--explain_labels {' '.join(unknown)}: the model's labels are {', '.join(names)}")
+    return list(args.explain_labels or names)
+
+
+def _explainer(args: argparse.Namespace, model, tokenizer, explained: list[str]) -> Callable | None:
+    """``texts -> [label -> {"logit", "baseline_logit", "words"}]`` with the ``--top_k`` words, for ``--explain``."""
+    if not explained:
         return None
     from ..serving.explanations import explain
 
     def explain_texts(texts):
         return [
             {name: label.to_dict(args.top_k) for name, label in result.labels.items()}
-            for result in explain(model, texts, tokenizer)
+            for result in explain(model, texts, tokenizer, labels=explained)
         ]
 
     return explain_texts

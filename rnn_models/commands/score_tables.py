@@ -89,9 +89,11 @@ def predict_table(
     names: list[str],
     progress: bool = False,
     explain_texts=None,
+    explained: list[str] | None = None,
 ) -> int:
     """Scores the table of ``args`` chunk by chunk to ``--output`` (resumable) or stdout (JSON lines);
-    ``progress``: a bar on stderr; ``explain_texts``: ``texts -> explanations`` for ``--explain``."""
+    ``progress``: a bar on stderr; ``explain_texts``: ``texts -> explanations`` of the labels ``explained``,
+    for ``--explain``."""
     from ..serving.partial_output import PartialOutput
     from ..serving.score_files import ScoreFormat
 
@@ -101,7 +103,7 @@ def predict_table(
         scores = score_texts(chunk.texts)  # (rows, labels)
         has_id = chunk.keys is not None
         keys = chunk.keys if has_id else range(chunk.first_row, chunk.first_row + chunk.num_rows)
-        form = ScoreFormat(suffix, "id" if has_id else "row", names, explained=explain_texts is not None)
+        form = ScoreFormat(suffix, "id" if has_id else "row", names, explained=explained or [])
         explanations = explain_texts(chunk.texts) if explain_texts else None
         text = (form.header() if chunk.index == 0 else "") + form.rows(keys, scores, explanations)
         return text, int(np.isnan(scores).any(axis=1).sum()), form.key_name
@@ -111,7 +113,7 @@ def predict_table(
         **model_fingerprint(args.model),
         "table": source.name,
         **{key: getattr(args, key) for key in ("text_column", "chunk_rows", "batch_size", "backend")},
-        **({"explain_top_k": args.top_k} if getattr(args, "explain", False) else {}),
+        **({"explain_top_k": args.top_k, "explained": explained} if explain_texts else {}),
     }
     partial = PartialOutput(Path(args.output), settings) if args.output and shard.is_main else None
     earlier = on_main(lambda: partial.start(args.resume) if partial else None, shard)  # what is done

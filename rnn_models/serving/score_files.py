@@ -43,10 +43,10 @@ class ScoreFormat:
 
     ``suffix``: ``.csv``, ``.tsv`` or ``.jsonl`` (JSON lines, as `predict` prints them; no header). Scores are
     rounded to 6 digits; a NaN score is written as ``nan`` (CSV / TSV) or ``NaN`` (JSON lines). With
-    ``explained`` (``predict --explain``) each row also gets its explanation (label -> ``{"logit",
+    ``explained`` labels (``predict --explain``) each row also gets its explanation (label -> ``{"logit",
     "baseline_logit", "words"}``, `rnn_models.serving.explanations.LabelExplanation.to_dict`): a JSON line holds
-    it whole under ``"explanations"``; CSV / TSV add one column ``<label>_words`` per label after the scores,
-    the label's words as a JSON list of ``{"word", "start", "end", "contribution"}``.
+    it whole under ``"explanations"``; CSV / TSV add one column ``<label>_words`` per explained label after the
+    scores, the label's words as a JSON list of ``{"word", "start", "end", "contribution"}``.
 
     Example:
         >>> import numpy as np
@@ -55,7 +55,7 @@ class ScoreFormat:
         id,toxic
         a1,0.25
         b2,nan
-        >>> out = ScoreFormat(".csv", "id", ["toxic"], explained=True)
+        >>> out = ScoreFormat(".csv", "id", ["toxic"], explained=["toxic"])
         >>> word = {"word": "idiot!", "start": 4, "end": 10, "contribution": 2.5}
         >>> why = [{"toxic": {"logit": 1.0, "baseline_logit": -2.0, "words": [word]}}]
         >>> print(out.header() + out.rows(["a1"], np.array([[0.73]]), why), end="")
@@ -63,27 +63,27 @@ class ScoreFormat:
         a1,0.73,"[{""word"": ""idiot!"", ""start"": 4, ""end"": 10, ""contribution"": 2.5}]"
     """
 
-    def __init__(self, suffix: str, key_name: str, label_names: Sequence[str], explained: bool = False):
+    def __init__(self, suffix: str, key_name: str, label_names: Sequence[str], explained: Sequence[str] = ()):
         self.suffix = suffix.lower()
         self.key_name = key_name
         self.names = list(label_names)
-        self.explained = explained
+        self.explained = list(explained)
 
     def header(self) -> str:
         """The first line (CSV / TSV), or "" (JSON lines)."""
         if self.suffix == ".jsonl":
             return ""
-        words = [f"{name}_words" for name in self.names] if self.explained else []
+        words = [f"{name}_words" for name in self.explained]
         return self._csv([[self.key_name, *self.names, *words]])
 
     def rows(self, keys: Iterable, scores: np.ndarray, explanations: Sequence[dict] | None = None) -> str:
-        """One line per key, in the order given; ``explanations``: one dict per key when ``explained``."""
+        """One line per key, in the order given; ``explanations``: one dict per key when labels are ``explained``."""
         rounded = [
             (key, [round(float(s), 6) for s in row])
             for key, row in zip(keys, np.asarray(scores), strict=True)
         ]
-        if self.explained != (explanations is not None):
-            raise ValueError("ScoreFormat: give explanations exactly when explained=True")
+        if bool(self.explained) != (explanations is not None):
+            raise ValueError("ScoreFormat: give explanations exactly when labels are explained")
         why = explanations if explanations is not None else [None] * len(rounded)
         if len(why) != len(rounded):
             raise ValueError(f"ScoreFormat: {len(why)} explanations for {len(rounded)} rows")
@@ -104,7 +104,11 @@ class ScoreFormat:
                 [
                     key,
                     *row,
-                    *([] if explained is None else [json.dumps(explained[n]["words"]) for n in self.names]),
+                    *(
+                        []
+                        if explained is None
+                        else [json.dumps(explained[n]["words"]) for n in self.explained]
+                    ),
                 ]
                 for (key, row), explained in zip(rounded, why, strict=True)
             ]
@@ -142,11 +146,12 @@ def write_scores(
         <BLANKLINE>
     """
     path = check_output_path(path, overwrite)
-    form = ScoreFormat(path.suffix, key_name, label_names, explained=explanations is not None)
+    explained = list(explanations[0]) if explanations else []  # the labels each row's explanation holds
+    form = ScoreFormat(path.suffix, key_name, label_names, explained=explained)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")  # same folder: the rename stays atomic
     try:
         with tmp.open("w", newline="", encoding="utf-8") as handle:
-            handle.write(form.header() + form.rows(keys, scores, explanations))
+            handle.write(form.header() + form.rows(keys, scores, explanations if explained else None))
         publish(tmp, path, overwrite)
     except BaseException:
         tmp.unlink(missing_ok=True)

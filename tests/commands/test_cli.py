@@ -356,3 +356,24 @@ def test_predict_explain_to_csv_adds_a_words_column_per_label(model_dir, table, 
 def test_predict_explain_errors_are_one_line(flags, message, model_dir, capsys):
     code, out, err = run(capsys, "predict", "--model", str(model_dir), "--explain", *flags, "hi")
     assert code == 1 and out == "" and len(err.strip().splitlines()) == 1 and message in err
+
+
+def test_predict_explain_labels_explains_only_those(tmp_path, capsys):
+    folder = tmp_path / "two-labels"
+    tokenizer = RNNTokenizerFast.from_texts(TEXTS, max_length=20)
+    config = tiny_config(
+        "gru", vocab_size=len(tokenizer), max_length=20, id2label={0: "toxic", 1: "insult"},
+        problem_type="multi_label_classification",
+    )  # fmt: skip
+    RNNForSequenceClassification(config).save_pretrained(folder)
+    tokenizer.save_pretrained(folder)
+    argv = ["predict", "--model", str(folder), "--explain", "--explain_labels", "insult", "--top_k", "1"]
+    code, _, _ = run(capsys, *argv, "--output", str(tmp_path / "why.csv"), "you idiot stop this")
+    frame = pd.read_csv(tmp_path / "why.csv")
+    assert code == 0 and list(frame.columns) == ["text", "toxic", "insult", "insult_words"]
+    code, out, _ = run(capsys, *argv, "you idiot stop this")
+    assert code == 0 and list(json.loads(out)["explanations"]) == ["insult"]
+    code, _, err = run(capsys, *argv[:-4], "hi", "--explain_labels", "rude")
+    assert code == 1 and "--explain_labels rude: the model's labels are toxic, insult" in err
+    code, _, err = run(capsys, "predict", "--model", str(folder), "hi", "--explain_labels", "insult")
+    assert code == 1 and "--explain_labels chooses the labels of --explain; add --explain" in err
