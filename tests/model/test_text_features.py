@@ -94,3 +94,28 @@ def test_a_round_trip_through_a_dict_keeps_the_features():
 def test_a_bad_vocabulary_is_refused_in_one_line(data, message):
     with pytest.raises(ValueError, match=message):
         TextFeatureVocabulary.from_dict(data, "features.json")
+
+
+def test_occurrences_spread_every_count_over_the_raw_texts_words():
+    """`occurrences` finds exactly what `features` counts (shares add up per id), each in a word of the raw
+    text, on real comments and on texts whose case folding or accent stripping changes their length."""
+    texts = real_comments(1500)
+    words = CountVectorizer(lowercase=True, strip_accents="unicode", ngram_range=(1, 2)).fit(texts[:1000])
+    chars = CountVectorizer(
+        lowercase=True, strip_accents="unicode", analyzer="char_wb", ngram_range=(2, 5), min_df=2
+    ).fit(texts[:1000])
+    vocabulary = TextFeatureVocabulary(
+        words=sorted(words.vocabulary_), chars=sorted(chars.vocabulary_), word_range=(1, 2), char_range=(2, 5)
+    )
+    extra = ["a¨b c", "İstanbul ΟΔΟΣ", "x\xa0y  z\u2003w", "", "   ", "f*ck!!! you", "\u0301abc"]
+    for text in texts + HARD + extra:
+        ids, counts = vocabulary.features(text)
+        spans, found = vocabulary.occurrences(text)
+        assert [text[start:end] for start, end in spans] == text.split()
+        shares = Counter()
+        for i, word, share in found:
+            assert 0 <= word < len(spans)
+            shares[i] += share
+        assert sorted(shares) == ids and all(
+            abs(shares[i] - c) < 1e-9 for i, c in zip(ids, counts, strict=True)
+        )
