@@ -104,22 +104,12 @@ class NgramLogits(nn.Module):
 
     def forward(self, input_ids: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
         """``(batch, seq_len)`` ids and a 0/1 mask of real tokens (real tokens contiguous) -> ``(batch, labels)``."""
-        real = mask.to(torch.bool)
-        ids = input_ids.masked_fill(~real, 0)
-        char_ngrams = self.word_char_ngrams[ids].long() * real.unsqueeze(-1)  # (batch, seq_len, per_word)
-        pairs_real = real[:, 1:] & real[:, :-1]  # (batch, seq_len - 1)
-        pairs = 1 + (ids[:, :-1] * _BIGRAM_PRIME + ids[:, 1:]) % (self.config.ngram_buckets - 1)
-        pairs = pairs * pairs_real
-        scores = (
-            _normalised_sum(self.char_ngram_weights(char_ngrams).flatten(1, 2), (char_ngrams > 0).flatten(1))
-            + _normalised_sum(self.word_weights(ids), real)
-            + _normalised_sum(self.word_pair_weights(pairs), pairs_real)
-        )
-        return scores * self.config.ngram_learning_rate_scale  # (batch, labels)
+        return self.token_logits(input_ids, mask).sum(dim=1)
 
     def token_logits(self, input_ids: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-        """`forward` split over the tokens, ``(batch, seq_len, labels)``, summing to it exactly: each token gets
-        its character n-grams' and its own weight, and half of each pair it is in (for explanations)."""
+        """`forward` split over the tokens, ``(batch, seq_len, labels)``: each token gets its character n-grams'
+        weights and its own, and half of each pair it is in (explanations read it; `forward` sums it). Per
+        feature family the weights are divided by the square root of the text's count of that family."""
         real = mask.to(torch.bool)
         ids = input_ids.masked_fill(~real, 0)
         char_ngrams = self.word_char_ngrams[ids].long() * real.unsqueeze(-1)  # (batch, seq_len, per_word)
@@ -127,27 +117,17 @@ class NgramLogits(nn.Module):
         chars = (self.char_ngram_weights(char_ngrams) * present.unsqueeze(-1)).sum(
             2
         )  # (batch, seq_len, labels)
-        chars = chars / _root_count(present.flatten(1), chars.dtype)
-        words = self.word_weights(ids) * real.unsqueeze(-1) / _root_count(real, chars.dtype)
-        pairs_real = real[:, 1:] & real[:, :-1]
+        dtype = chars.dtype
+        chars = chars / _root_count(present.flatten(1), dtype)
+        words = self.word_weights(ids) * real.unsqueeze(-1) / _root_count(real, dtype)
+        pairs_real = real[:, 1:] & real[:, :-1]  # (batch, seq_len - 1)
         pairs = 1 + (ids[:, :-1] * _BIGRAM_PRIME + ids[:, 1:]) % (self.config.ngram_buckets - 1)
-        pair_terms = (
-            self.word_pair_weights(pairs * pairs_real)
-            * pairs_real.unsqueeze(-1)
-            / _root_count(pairs_real, chars.dtype)
-        )
-        halves = F.pad(pair_terms / 2, (0, 0, 0, 1)) + F.pad(
-            pair_terms / 2, (0, 0, 1, 0)
-        )  # left + right token
-        return (chars + words + halves) * self.config.ngram_learning_rate_scale
+        pair_terms = self.word_pair_weights(pairs * pairs_real) * pairs_real.unsqueeze(-1)
+        halves = pair_terms / (2 * _root_count(pairs_real, dtype))
+        pair_shares = F.pad(halves, (0, 0, 0, 1)) + F.pad(halves, (0, 0, 1, 0))  # to the left and right token
+        return (chars + words + pair_shares) * self.config.ngram_learning_rate_scale
 
 
 def _root_count(present: torch.Tensor, dtype: torch.dtype) -> torch.Tensor:
     """``sqrt(number of present features)`` per row, at least 1, shaped ``(batch, 1, 1)`` to divide per-token terms."""
     return present.sum(dim=1).clamp(min=1).to(dtype).sqrt().view(-1, 1, 1)
-
-
-def _normalised_sum(weights: torch.Tensor, present: torch.Tensor) -> torch.Tensor:
-    """Sum of the present features' weights ``(batch, features, labels)`` over sqrt of their count."""
-    count = present.sum(dim=1, keepdim=True).clamp(min=1).to(weights.dtype)  # (batch, 1)
-    return (weights * present.unsqueeze(-1).to(weights.dtype)).sum(dim=1) / count.sqrt()

@@ -196,11 +196,11 @@ def _explain_batch(model, tokenizer, texts, columns, n_steps) -> list[TextExplan
     mask = None if mask is None else mask.to(device)
     recurrent = _RecurrentLogits(model, ids, mask, batch)
     with torch.no_grad():
-        _, linear = model.part_logits(ids, mask, **batch)
+        recurrent_logits, linear = model.part_logits(
+            ids, mask, **batch
+        )  # the table's vectors: the text itself
         scale = model.config.recurrent_logit_scale if linear is not None else 1.0
-        logits = (
-            recurrent(recurrent.embeds) if linear is None else linear + scale * recurrent(recurrent.embeds)
-        )
+        logits = recurrent_logits if linear is None else linear + scale * recurrent_logits
         baseline = scale * recurrent(recurrent.reference)  # (batch, labels)
         token_terms = torch.zeros(*ids.shape, model.config.num_labels, device=device)
         if model.ngrams is not None:  # the recurrent logit holds the bag, which the baseline has not

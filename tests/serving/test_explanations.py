@@ -1,6 +1,7 @@
 """Explanations: every word's contribution to every label's logit, for every family of model, adding up to the
 logit minus the stated baseline; spans in the raw text; the exact linear parts; the module without the package."""
 
+import json
 import shutil
 from pathlib import Path
 
@@ -213,8 +214,6 @@ def test_the_module_works_without_the_package_as_in_a_space(tmp_path):
         print(json.dumps([[w.contribution for w in r.labels["LABEL_0"].words] for r in result]))
         """
     )
-    import json
-
     got = json.loads(out.strip().splitlines()[-1])
     want = [[w.contribution for w in r.labels["LABEL_0"].words] for r in expected]
     for row_got, row_want in zip(got, want, strict=True):
