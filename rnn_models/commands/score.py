@@ -268,7 +268,7 @@ def run_predict_command(argv: list[str]) -> int:
         action="store_true",
         help="also give each label's top words: their spans in the text and contributions to the label's logit "
         '(JSON lines: an "explanations" field; CSV / TSV: a <label>_words column per label, a JSON list); '
-        "torch backend only; 22x (default preset) to 83x (lstm) the time of plain predict on real comments, 2-core CPU (README)",
+        "torch backend only; 23x (default preset) to 81x (lstm) the time of plain predict on real comments, 2-core CPU (README)",
     )
     parser.add_argument(
         "--top_k", type=int, default=5, help="with --explain: the words per label that moved its logit most"
