@@ -53,7 +53,8 @@ def save_run(run: TrainingRun, model_args: ModelArguments, data_args: DataArgume
     plot_roc_curves(run.scores, run.labels, names, staging / "roc_curve.png")
     run.trainer.state.save_to_json(str(staging / "trainer_state.json"))
     (staging / "training_args.json").write_text(args.to_json_string(), encoding="utf-8")
-    write_json(staging / "run_args.json", {"model": asdict(model_args), "data": asdict(data_args)})
+    record = {"model": asdict(model_args), "data": asdict(data_args), **run.fit_record}
+    write_json(staging / "run_args.json", record)
     write_explained_example(staging, model, run.tokenizer, run.texts, run.scores, run.labels)  # for the card
     card = render_model_card(card_facts_from_folder(staging, _repo_id(run, args)))
     (staging / "README.md").write_text(card, encoding="utf-8")

@@ -123,6 +123,29 @@ class CardFacts:
             tags.append("toxicity")
         return tags
 
+    def blend_rows(self) -> list[tuple[str, str, str, str]]:
+        """Per label, the linear part's C, its cross-validation folds and the recurrent part's measured scale
+        (``run_args.json``'s ``linear`` and ``blend``; none for older folders and models without the linear part).
+
+        Example:
+            >>> CardFacts("me/m", {}, run_args={"linear": {"toxic": {"c": 0.5, "cv_folds": 5}},
+            ...           "blend": {"recurrent_logit_scale": {"toxic": 0.0123}}}).blend_rows()
+            [('toxic', '0.5', '5', '0.0123')]
+        """
+        linear, scales = (
+            self.run_args.get("linear", {}),
+            self.run_args.get("blend", {}).get("recurrent_logit_scale", {}),
+        )
+        return [
+            (
+                name,
+                f"{fit['c']:g}",
+                str(fit.get("cv_folds") or "none"),
+                f"{scales[name]:.4g}" if name in scales else "",
+            )
+            for name, fit in linear.items()
+        ]
+
     def hyperparameters(self) -> list[tuple[str, Any]]:
         model = self.run_args.get("model", {})
         rows = [

@@ -257,6 +257,9 @@ def card_values(facts: CardFacts) -> dict[str, Any]:
         "vectors_note": _vectors_note(facts),
         "vocabulary_note": _vocabulary_note(facts),
         "hyperparameters": facts.hyperparameters(),
+        "blend_rows": facts.blend_rows(),
+        "blend_held_out_rows": facts.run_args.get("blend", {}).get("held_out_rows"),
+        "recurrent_weight": facts.run_args.get("blend", {}).get("recurrent_weight"),
         "comparison": _comparison(facts),
         "explained_example": _explained_example(facts),
     }

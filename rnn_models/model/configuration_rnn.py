@@ -106,6 +106,17 @@ def _check_text_features(config: "RNNConfig") -> None:
         )
 
 
+def _check_recurrent_logit_scale(config) -> None:
+    scale = config.recurrent_logit_scale
+    values = scale if isinstance(scale, (list, tuple)) else [scale]
+    numbers = all(not isinstance(v, bool) and isinstance(v, (int, float)) and v >= 0 for v in values)
+    if not numbers or (isinstance(scale, (list, tuple)) and len(values) != config.num_labels):
+        raise ValueError(
+            f"RNNConfig.recurrent_logit_scale={scale!r} is invalid; expected a number >= 0, or one per label "
+            f"({config.num_labels})."
+        )
+
+
 def _check_recurrent_layers(config: "RNNConfig") -> None:
     layers = config.recurrent_layers
     if not isinstance(layers, list) or not layers or not all(isinstance(layer, dict) for layer in layers):
@@ -214,7 +225,7 @@ class RNNConfig(PreTrainedConfig):
         text_feature_groups: the first id of each group of those features (``[1, first character n-gram]``);
             each group's TF-IDF row is normalised on its own, as two vectorizers side by side.
         text_feature_sublinear_tf: ``1 + log(count)`` as the term frequency (``False``: the count).
-        recurrent_logit_scale: with the linear part over raw-text features, the logit is that part's plus this
+        recurrent_logit_scale: (a number, or one per label) with the linear part over raw-text features, the logit is that part's plus this
             times the recurrent part's; in training mode the recurrent part's logit is returned alone (the linear
             part is fitted beforehand, and the training job sets this blend weight afterwards).
         gru_reset_after: GRU layout. ``True`` is PyTorch's and Keras 2.x/3's default (reset gate applied
@@ -273,7 +284,7 @@ class RNNConfig(PreTrainedConfig):
     text_feature_size: int = 0
     text_feature_groups: list[int] | None = None
     text_feature_sublinear_tf: bool = True
-    recurrent_logit_scale: float = 1.0
+    recurrent_logit_scale: float | list[float] = 1.0
 
     def __post_init__(self, **kwargs: Any) -> None:
         if self.id2label is None:
@@ -294,9 +305,7 @@ class RNNConfig(PreTrainedConfig):
             _check_positive_int(field, getattr(self, field))
         _check_ngrams(self)
         _check_text_features(self)
-        scale = self.recurrent_logit_scale
-        if isinstance(scale, bool) or not isinstance(scale, (int, float)) or not scale >= 0:
-            raise ValueError(f"RNNConfig.recurrent_logit_scale={scale!r} is invalid; expected a number >= 0.")
+        _check_recurrent_logit_scale(self)
         if self.recurrent_layers is not None:
             _check_recurrent_layers(self)
             self.num_layers = len(self.recurrent_layers)

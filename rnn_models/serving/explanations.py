@@ -200,6 +200,7 @@ def _explain_batch(model, tokenizer, texts, columns, n_steps) -> list[TextExplan
             ids, mask, **batch
         )  # the table's vectors: the text itself
         scale = model.config.recurrent_logit_scale if linear is not None else 1.0
+        scale = torch.as_tensor(scale, dtype=torch.float32, device=device).expand(model.config.num_labels)
         logits = recurrent_logits if linear is None else linear + scale * recurrent_logits
         baseline = scale * recurrent(recurrent.reference)  # (batch, labels)
         token_terms = torch.zeros(*ids.shape, model.config.num_labels, device=device)
@@ -213,7 +214,10 @@ def _explain_batch(model, tokenizer, texts, columns, n_steps) -> list[TextExplan
             )  # (batch, k, labels)
     scores = _shipped(model, "problem_type").scores_from_logits(logits.float(), model.config)
     for column in columns:
-        token_terms[:, :, column] += scale * recurrent.attributions(column, n_steps, scale, logits - baseline)
+        column_scale = float(scale[column])
+        token_terms[:, :, column] += column_scale * recurrent.attributions(
+            column, n_steps, column_scale, logits - baseline
+        )
     names = [model.config.id2label[i] for i in range(model.config.num_labels)]
     results = []
     for row, text in enumerate(texts):

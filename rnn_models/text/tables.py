@@ -15,6 +15,7 @@ from sklearn.model_selection import train_test_split
 __all__ = [
     "DEMO_DATA",
     "check_auc_defined",
+    "check_both_classes",
     "load_dataset_split",
     "load_table",
     "read_tables",
@@ -264,6 +265,26 @@ def tokenize_dataset(
         return out
 
     return table.map(encode, batched=True, remove_columns=table.column_names, desc="Tokenizing")
+
+
+def check_both_classes(
+    table: datasets.Dataset, label_columns: Sequence[str], name: str = "training rows"
+) -> None:
+    """Fails when a label of ``table`` has a single class: a model fitted per label (NB-LR) needs both.
+
+    Example:
+        >>> check_both_classes(datasets.Dataset.from_dict({"toxic": [0, 1], "threat": [0, 0]}), ["toxic", "threat"])
+        Traceback (most recent call last):
+        ValueError: the training rows hold only class 0 for 'threat' (2 rows); ...
+    """
+    for column in label_columns:
+        classes = sorted(set(table[column]))
+        if len(classes) < 2:
+            raise ValueError(
+                f"the {name} hold only class {classes[0] if classes else 'none'} for {column!r} ({table.num_rows} "
+                "rows); the linear part needs both classes of every label: train on more rows (--max_rows) or "
+                "leave this label out of --label_columns"
+            )
 
 
 def check_auc_defined(

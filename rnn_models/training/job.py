@@ -12,187 +12,34 @@ from typing import Any
 import datasets
 import numpy as np
 import torch
-from transformers import DataCollatorWithPadding, Trainer, TrainerCallback, TrainingArguments, set_seed
+from transformers import DataCollatorWithPadding, Trainer, TrainerCallback, set_seed
 from transformers.trainer_utils import get_last_checkpoint
 
-from ..model.configuration_rnn import DEFAULT_PRESET, PRESETS, TEXT_FEATURE_PRESETS, RNNConfig
+from ..model.configuration_rnn import RNNConfig
 from ..model.modeling_rnn import RNNForSequenceClassification
 from ..model.problem_type import scores_from_logits
-from ..text.tables import DEMO_DATA, check_auc_defined, read_tables, reference_split, tokenize_dataset
-from ..text.text_feature_fitting import FittedTextFeatures, fit_text_features
+from ..text.tables import (
+    check_auc_defined,
+    check_both_classes,
+    read_tables,
+    reference_split,
+    tokenize_dataset,
+)
+from ..text.text_feature_fitting import FittedTextFeatures
 from ..text.tokenization_rnn import RNNTokenizerFast
 from ..vectors import WordVectors, build_embedding_matrix, check_vectors_source, load_vectors
-from .linear_fit import BlendCallback, fit_linear_part, tfidf_rows
+from .arguments import DataArguments, ModelArguments, RNNTrainingArguments
+from .blended_fit import fit_linear, hold_out_blend_rows, linear_fit_record, shared_text_features
 from .metrics import make_compute_metrics
 from .trainer import RNNTrainer
 
-__all__ = ["DataArguments", "ModelArguments", "RNNTrainingArguments", "TrainingRun", "train"]
-
-
-@dataclass
-class ModelArguments:
-    preset: str = field(
-        default=DEFAULT_PRESET,
-        metadata={
-            "help": "Architecture: bilstm_ngrams (default) or bigru_ngrams, beyond the notebook; or the Keras notebook's lstm, gru, bilstm.",
-            "choices": list(PRESETS),
-        },
-    )
-    vectors: str = field(
-        default="glove-6b-50d",
-        metadata={"help": "Word vectors: 'glove-6b-50d' (extra 'glove') or a GloVe/word2vec/fastText file."},
-    )
-    no_vectors_cache: bool = field(
-        default=False, metadata={"help": "Do not read or write the vectors cache."}
-    )
-    missing_vectors: str = field(
-        default="zeros", metadata={"help": "Rows of words without a vector.", "choices": ["zeros", "normal"]}
-    )
-    num_words: int | None = field(default=None, metadata={"help": "Keras num_words: keep ids < num_words."})
-    # 50,000: the best N on real comments, held-out texts (README, "Words the training texts never saw").
-    vocab_from_vectors: int = field(
-        default=50_000,
-        metadata={
-            "help": "Beyond Keras: also give ids (after the Keras ids; frozen rows) to the N most frequent words "
-            "of the vectors that the training texts lack, so that new words keep their vectors; -1: all; "
-            "0: the Keras vocabulary only."
-        },
-    )
-    max_length: int = field(
-        default=1500, metadata={"help": "Keras maxlen: pad / truncate to this many tokens."}
-    )
-    keras_compatible: bool = field(
-        default=False, metadata={"help": "Run every padded step like Keras instead of only the real tokens."}
-    )
-    train_embeddings: bool | None = field(
-        default=None,
-        metadata={
-            "help": "Fine-tune the word vectors too (default: as the preset says; the notebook's keep them frozen)."
-        },
-    )
-    embedding_storage_dtype: str = field(
-        default="float32",
-        metadata={
-            "help": "float16 stores the frozen table at half the size on disk (float32 again in memory).",
-            "choices": ["float32", "float16"],
-        },
-    )
-
-    text_features: bool | None = field(
-        default=None,
-        metadata={
-            "help": "A linear model (NB-LR) over word and character n-grams of the raw text beside the recurrent "
-            "part (default: as the preset says; bilstm_ngrams and bigru_ngrams have it)."
-        },
-    )
-    linear_c: list[float] = field(
-        default_factory=lambda: [0.03125, 0.125, 0.5, 2.0],
-        metadata={"help": "C values of the linear part's logistic regression; several: chosen by 5-fold CV."},
-    )
-    recurrent_weight: float = field(
-        default=0.3,
-        metadata={"help": "The recurrent part's weight in the logit, relative to the linear part's spread."},
-    )
-
-    @property
-    def uses_text_features(self) -> bool:
-        return self.preset in TEXT_FEATURE_PRESETS if self.text_features is None else self.text_features
-
-    def __post_init__(self) -> None:
-        if self.recurrent_weight < 0 or not self.linear_c or min(self.linear_c) <= 0:
-            raise ValueError("--recurrent_weight must be >= 0 and --linear_c one or more numbers > 0")
-        if self.vocab_from_vectors < -1:  # fail at parse time, before any data is read
-            raise ValueError(
-                f"--vocab_from_vectors {self.vocab_from_vectors} is invalid; expected -1 (all), 0 or a word count."
-            )
-
-
-@dataclass
-class DataArguments:
-    train_file: str = field(
-        default=DEMO_DATA,
-        metadata={"help": "CSV / TSV / JSON lines / parquet; 'demo' is the shipped demo data."},
-    )
-    validation_file: str | None = field(default=None, metadata={"help": "Separate validation table."})
-    text_column: str = field(default="comment_text")
-    label_columns: list[str] = field(
-        default_factory=lambda: ["toxic"], metadata={"help": "One column: binary; several: multi-label."}
-    )
-    max_rows: int | None = field(
-        default=None, metadata={"help": "Use only the first N rows (reference: 12000)."}
-    )
-    validation_split: float = field(default=0.2, metadata={"help": "Share held out when no validation file."})
-    split_seed: int = field(default=42, metadata={"help": "random_state of the stratified split."})
-    fit_tokenizer_on: str = field(
-        default="train",
-        metadata={
-            "help": "'train+validation' reproduces the notebook.",
-            "choices": ["train", "train+validation"],
-        },
-    )
-    # A dataset instead of files, as in transformers' run_classification.py (datasets.load_dataset).
-    dataset_name: str | None = field(
-        default=None, metadata={"help": "Hub dataset id or local dataset folder; replaces --train_file."}
-    )
-    dataset_config_name: str | None = field(default=None, metadata={"help": "The dataset's configuration."})
-    train_split: str = field(default="train", metadata={"help": "Split of --dataset_name to train on."})
-    validation_split_name: str | None = field(
-        default=None,
-        metadata={
-            "help": "Split of --dataset_name to validate on; default: --validation_split of train_split."
-        },
-    )
-
-
-@dataclass
-class RNNTrainingArguments(TrainingArguments):
-    output_dir: str | None = field(default="rnn-model", metadata={"help": "Where the trained model goes."})
-    overwrite_output_dir: bool = field(default=False, metadata={"help": "Write into a non-empty output_dir."})
-    per_device_train_batch_size: int = 64
-    per_device_eval_batch_size: int = 256
-    num_train_epochs: float = field(
-        default=-1.0,
-        metadata={
-            "help": "Epochs (default -1: the preset's: 5 as in the notebook, 3 for bilstm_ngrams / bigru_ngrams)."
-        },
-    )
-    learning_rate: float = 1e-3
-    lr_scheduler_type: str = "constant"
-    optim: str = "adamw_torch"  # weight_decay stays 0: plain Adam, as in Keras
-    adam_epsilon: float = 1e-7
-    eval_strategy: str = "epoch"
-    save_strategy: str = "epoch"
-    save_total_limit: int | None = 2
-    logging_strategy: str = "epoch"
-    train_sampling_strategy: str = "group_by_length"
-    length_group_mega_batches: int | None = field(
-        default=None,
-        metadata={
-            "help": "With group_by_length: sort by length within random groups of this many batches. "
-            "None / 0: transformers' sampler (up to 50), nearly uniform batches: fastest, and equal to Keras on real "
-            "comments; on VADER snippets 0.007 ROC AUC below Keras, where 4 (or --train_sampling_strategy random) "
-            "matches it."
-        },
-    )
-    hub_strategy: str = "end"  # --push_to_hub: one push of the finished folder, card included
-    ddp_find_unused_parameters: bool | None = False  # frozen vectors are not "unused"; skip the extra pass
-
-    def __post_init__(self):
-        if self.length_group_mega_batches is not None and self.length_group_mega_batches < 0:
-            raise ValueError(
-                f"length_group_mega_batches={self.length_group_mega_batches}: expected a number of batches >= 1, "
-                "or 0 / None for transformers' default"
-            )
-        if not _has_accelerator():
-            self.dataloader_pin_memory = False  # nothing to pin to; avoids a warning per epoch
-            # accelerate takes a CPU-only torchrun for one process unless told; then every rank would save.
-            self.use_cpu = True
-        super().__post_init__()
-
-
-def _has_accelerator() -> bool:
-    xpu = getattr(torch, "xpu", None)
-    return torch.cuda.is_available() or torch.backends.mps.is_available() or bool(xpu and xpu.is_available())
+__all__ = [
+    "DataArguments",
+    "ModelArguments",
+    "RNNTrainingArguments",
+    "TrainingRun",
+    "train",
+]  # arguments: re-exported
 
 
 @dataclass
@@ -208,6 +55,7 @@ class TrainingRun:
     scores: np.ndarray
     labels: np.ndarray
     texts: list[str]
+    fit_record: dict[str, Any] = field(default_factory=dict)  # the linear part's C and the blend, per label
 
 
 def check_output_dir(args: RNNTrainingArguments) -> str | None:
@@ -313,19 +161,8 @@ def _text_feature_fields(model: ModelArguments, text_features: FittedTextFeature
     return {"text_feature_size": vocabulary.size, "text_feature_groups": vocabulary.group_starts}
 
 
-def fit_linear(model, train_set: datasets.Dataset, label_columns: list[str], model_args: ModelArguments):
-    """Fits the linear part on the training rows (NB-LR) and freezes it: the recurrent part trains alone."""
-    part = model.text_features
-    rows = tfidf_rows(train_set["text_feature_ids"], train_set["text_feature_counts"], part.idf.numpy(),
-                      model.config.text_feature_groups, model.config.text_feature_sublinear_tf)  # fmt: skip
-    labels = np.asarray(train_set["labels"]).reshape(len(train_set), len(label_columns))
-    fit = fit_linear_part(part, rows, labels, c_grid=sorted(model_args.linear_c))
-    part.requires_grad_(False)
-    return fit
-
-
 def build_trainer(
-    model, tokenizer, train_set, eval_set, args: RNNTrainingArguments, callbacks=None
+    model, tokenizer, train_set, eval_set, args: RNNTrainingArguments, callbacks=None, blend=None
 ) -> Trainer:
     padding = "max_length" if model.config.keras_compatible else "longest"
     collator = DataCollatorWithPadding(tokenizer, padding=padding, max_length=model.config.max_length)
@@ -338,6 +175,7 @@ def build_trainer(
         processing_class=tokenizer,
         compute_metrics=make_compute_metrics(model.config),
         callbacks=callbacks,
+        blend=blend,
     )
 
 
@@ -361,8 +199,12 @@ def train(
     check_vectors_source(model_args.vectors)
     resume = check_output_dir(args)
     # The raw-text features are fitted on the training texts only, as the peers' vectorizers are.
+    if model_args.uses_text_features:  # the linear part needs both classes of every label to fit
+        check_both_classes(train_table, data_args.label_columns, "training rows")
     text_features = (
-        fit_text_features(list(train_table[data_args.text_column])) if model_args.uses_text_features else None
+        shared_text_features(args, train_table[data_args.text_column])
+        if model_args.uses_text_features
+        else None
     )
     tokenizer = fit_tokenizer(model_args, data_args, train_table, valid_table, text_features)
     tokenizer, vectors = load_vocabulary_vectors(model_args, tokenizer)
@@ -378,17 +220,21 @@ def train(
             tokenize_dataset(train_table, **encode),
             tokenize_dataset(valid_table, **encode),
         )
+    blend, fit_record = None, {}
     if text_features is not None:
-        fit_linear(model, train_set, data_args.label_columns, model_args)
-        blend = BlendCallback(train_set, model_args.recurrent_weight, args.per_device_eval_batch_size)
-        callbacks = [*(callbacks or []), blend]
-    trainer = build_trainer(model, tokenizer, train_set, valid_set, args, callbacks)
-    if text_features is not None:
-        blend.collator = trainer.data_collator
+        labels = data_args.label_columns
+        linear = fit_linear(model, train_set, labels, model_args.linear_c, args)
+        train_set, blend = hold_out_blend_rows(model, train_set, linear, model_args.blend_rows,
+                                               model_args.recurrent_weight, args.per_device_eval_batch_size, args.seed)  # fmt: skip
+        if args.process_index == 0:
+            print(*(note for note in linear.notes if note), sep="\n")
+    trainer = build_trainer(model, tokenizer, train_set, valid_set, args, callbacks, blend)
     train_output = trainer.train(resume_from_checkpoint=resume)
     prediction = trainer.predict_in_row_order(valid_set, metric_key_prefix="eval")
     logits = torch.as_tensor(np.asarray(prediction.predictions, dtype=np.float64))
     scores = scores_from_logits(logits.reshape(len(logits), -1), model.config).numpy()
     metrics = {**train_output.metrics, **prediction.metrics}
     labels, texts = np.asarray(prediction.label_ids), list(valid_table[data_args.text_column])
-    return TrainingRun(trainer, tokenizer, coverage, metrics, scores, labels, texts)
+    if blend is not None:
+        fit_record = linear_fit_record(linear, blend, data_args.label_columns, model_args.linear_c)
+    return TrainingRun(trainer, tokenizer, coverage, metrics, scores, labels, texts, fit_record)

@@ -13,17 +13,22 @@ from dataclasses import dataclass, field
 import numpy as np
 import scipy.sparse as sp
 import torch
-from transformers import TrainerCallback
 
-__all__ = ["BlendCallback", "LinearFit", "blend_scale", "fit_linear_part", "nb_ratio", "tfidf_rows"]
+__all__ = ["LinearFit", "fit_linear_part", "label_folds", "nb_ratio", "tfidf_rows"]
 
 
 @dataclass
 class LinearFit:
-    """What the fit chose, per label, and the out-of-fold logits of the training rows when asked for."""
+    """What the fit chose, per label, and the out-of-fold logits of the training rows when asked for.
+
+    ``folds[k]`` is the number of cross-validation folds label ``k`` had (at most the fit's ``folds``, at most
+    the count of its rarer class; 0 when that class is too rare for any: C is then the grid's middle value,
+    and ``notes[k]`` says so)."""
 
     c: list[float] = field(default_factory=list)
     cv_roc_auc: list[list[float]] = field(default_factory=list)  # mean fold ROC AUC per C tried, per label
+    folds: list[int] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
     out_of_fold: np.ndarray | None = None  # (rows, labels) decision function of models that never saw the row
 
 
@@ -92,78 +97,67 @@ def _cross_validate(x, y, c_grid, folds, seed) -> tuple[np.ndarray, np.ndarray]:
     return aucs.mean(axis=0), out_of_fold
 
 
+def label_folds(y: np.ndarray, folds: int) -> int:
+    """The folds a stratified CV of 0/1 labels ``y`` can have: at most ``folds``, at most the rarer class's count
+    (each fold then holds both classes, so its ROC AUC is defined); 0 when that count is below 2.
+
+    Example:
+        >>> label_folds(np.array([0] * 97 + [1] * 3), 5), label_folds(np.array([0] * 99 + [1]), 5)
+        (3, 0)
+    """
+    rarer = int(min(np.sum(y == 1), np.sum(y == 0)))
+    return min(folds, rarer) if rarer >= 2 else 0
+
+
+def _choose_c(fit: LinearFit, x, y, name: str, c_grid: list[float], folds: int, seed: int) -> float:
+    """Label ``name``'s C (CV over ``c_grid``, if asked for and its rarer class allows), recorded in ``fit``."""
+    cross_validate = len(c_grid) > 1 or fit.out_of_fold is not None
+    count = label_folds(y, folds) if cross_validate else 0
+    fit.folds.append(count)
+    fit.cv_roc_auc.append([])
+    if not cross_validate or count == 0:  # no CV: the smallest C, the strongest regularisation
+        rarer = int(min(np.sum(y == 1), np.sum(y == 0)))
+        fit.notes.append(f"{name}: {rarer} row(s) of its rarer class, too few to cross-validate; C={c_grid[0]}"
+                         if cross_validate else "")  # fmt: skip
+        return c_grid[0]
+    fit.notes.append(
+        "" if count == folds else f"{name}: {count}-fold CV, as many folds as its rarer class has rows"
+    )
+    mean_auc, held_out = _cross_validate(x, y, c_grid, count, seed)
+    best = int(np.argmax(mean_auc))  # ties: the first, i.e. the smallest C
+    fit.cv_roc_auc[-1] = [float(a) for a in mean_auc]
+    if fit.out_of_fold is not None:
+        fit.out_of_fold[:, len(fit.c)] = held_out[best]
+    return c_grid[best]
+
+
 def fit_linear_part(part: torch.nn.Module, rows: sp.csr_matrix, labels: np.ndarray, *, c_grid: Sequence[float],
-                    folds: int = 5, seed: int = 42, out_of_fold: bool = False) -> LinearFit:  # fmt: skip
+                    folds: int = 5, seed: int = 42, out_of_fold: bool = False,
+                    label_names: Sequence[str] | None = None) -> LinearFit:  # fmt: skip
     """Fits `TextFeatureLogits` ``part`` to ``labels`` (``(rows, labels)`` 0/1) with NB-LR, C by ``folds``-fold CV
-    over ``c_grid`` (one value: no CV unless ``out_of_fold``), and writes its weights and intercepts in place."""
+    over ``c_grid`` (one value: no CV unless ``out_of_fold``), and writes its weights and intercepts in place.
+
+    A label whose rarer class has fewer rows than ``folds`` gets as many folds as it has rows; below 2, no CV
+    (`LinearFit.notes` says so, and its out-of-fold logits are NaN)."""
     labels = np.asarray(labels).reshape(rows.shape[0], -1).astype(int)
-    fit = LinearFit(out_of_fold=np.zeros(labels.shape, dtype=np.float32) if out_of_fold else None)
+    names = (
+        list(label_names)
+        if label_names is not None
+        else [f"label column {k}" for k in range(labels.shape[1])]
+    )
+    fit = LinearFit(out_of_fold=np.full(labels.shape, np.nan, dtype=np.float32) if out_of_fold else None)
     weight = np.zeros((rows.shape[1], labels.shape[1]), dtype=np.float32)
     bias = np.zeros(labels.shape[1], dtype=np.float32)
     for k, y in enumerate(labels.T):
         if y.min() == y.max():
             raise ValueError(
-                f"label column {k} has a single class in the training rows; expected both 0 and 1"
+                f"{names[k]}: every training row has label {y[0]}; the linear part needs both 0 and 1 "
+                "(train on more rows, or leave this label out of --label_columns)"
             )
-        if len(c_grid) > 1 or out_of_fold:
-            mean_auc, held_out = _cross_validate(rows, y, list(c_grid), folds, seed)
-            best = int(np.argmax(mean_auc))  # ties: the first, i.e. the smallest C (strongest regularisation)
-            fit.cv_roc_auc.append([float(a) for a in mean_auc])
-            if out_of_fold:
-                fit.out_of_fold[:, k] = held_out[best]
-        else:
-            best = 0
-        fit.c.append(float(c_grid[best]))
-        weight[:, k], bias[k] = _fit_label(rows, y, c_grid[best], seed)
+        fit.c.append(float(_choose_c(fit, rows, y, names[k], list(c_grid), folds, seed)))
+        weight[:, k], bias[k] = _fit_label(rows, y, fit.c[-1], seed)
     weight[0] = 0.0  # padding
     with torch.no_grad():
         part.weight.weight.copy_(torch.from_numpy(weight))
         part.bias.copy_(torch.from_numpy(bias))
     return fit
-
-
-def blend_scale(linear: np.ndarray, recurrent: np.ndarray, weight: float) -> float:
-    """``config.recurrent_logit_scale`` that gives the recurrent part ``weight`` times the linear part's spread.
-
-    The two parts' logits live on different scales (a regularised linear model's are small); measured on the
-    same rows, the recurrent logits are rescaled to the linear ones' standard deviation, then weighted.
-
-    Example:
-        >>> blend_scale(np.array([[-1.0], [1.0]]), np.array([[-4.0], [4.0]]), 0.5)
-        0.125
-    """
-    spread = float(np.sqrt(np.mean(np.var(recurrent, axis=0))))
-    return 0.0 if spread == 0 else weight * float(np.sqrt(np.mean(np.var(linear, axis=0)))) / spread
-
-
-class BlendCallback(TrainerCallback):
-    """Sets ``recurrent_logit_scale`` (`blend_scale`) from both parts' logits on the first ``rows`` training rows:
-    at the end of training, and at the end of every epoch when an evaluation follows it (it then scores the blend)."""
-
-    def __init__(self, train_set, weight: float, batch_size: int, rows: int = 2000):
-        self.sample = train_set.select(range(min(rows, len(train_set))))
-        self.sample = self.sample.remove_columns(
-            [c for c in ("labels", "length") if c in self.sample.column_names]
-        )
-        self.weight, self.batch_size, self.collator = weight, batch_size, None
-
-    def scale(self, model: torch.nn.Module) -> float:
-        was_training = model.training
-        model.eval()
-        recurrent, linear = [], []
-        with torch.no_grad():
-            for start in range(0, len(self.sample), self.batch_size):
-                rows = [self.sample[i] for i in range(start, min(start + self.batch_size, len(self.sample)))]
-                batch = {k: v.to(model.device) for k, v in self.collator(rows).items()}
-                deep, wide = model.part_logits(**batch)
-                recurrent.append(deep.float().cpu().numpy())
-                linear.append(wide.float().cpu().numpy())
-        model.train(was_training)
-        return blend_scale(np.concatenate(linear), np.concatenate(recurrent), self.weight)
-
-    def on_epoch_end(self, args, state, control, model=None, **kwargs):
-        if args.eval_strategy == "epoch":  # an evaluation follows: it scores the blend of this epoch
-            model.config.recurrent_logit_scale = self.scale(model)
-
-    def on_train_end(self, args, state, control, model=None, **kwargs):
-        model.config.recurrent_logit_scale = self.scale(model)  # the final model's blend

@@ -7,6 +7,9 @@
    several times slower than its token count says. Values that small carry no information.
 2. Length-grouped batches that can stay mixed (``length_group_mega_batches``, see `sampling`).
 
+3. The default preset's blend (`blend.RecurrentBlend`) measured afresh before every evaluation and save and at the
+   end of training, so that what is logged, checkpointed and saved scores the weights it holds.
+
 And `RNNTrainer.predict_in_row_order`: under ``group_by_length`` transformers batches the evaluation rows by
 length too, so `predict` returns them in that order, not the dataset's.
 """
@@ -20,6 +23,7 @@ from transformers import Trainer
 from transformers.trainer_pt_utils import LengthGroupedSampler
 from transformers.trainer_utils import PredictionOutput
 
+from .blend import RecurrentBlend
 from .sampling import MegaBatchLengthGroupedSampler
 
 __all__ = ["RNNTrainer", "flush_denormals"]
@@ -46,12 +50,37 @@ def flush_denormals() -> Iterator[bool]:
 
 
 class RNNTrainer(Trainer):
-    """`Trainer` that trains with subnormals flushed to zero and whose length-grouped batches follow
-    ``args.length_group_mega_batches`` (when set)."""
+    """`Trainer` that trains with subnormals flushed to zero, whose length-grouped batches follow
+    ``args.length_group_mega_batches`` (when set), and that keeps ``blend`` (a `RecurrentBlend`, or None) in
+    step with the weights."""
+
+    def __init__(self, *args, blend: RecurrentBlend | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.blend = blend
+        if blend is not None and blend.collator is None:
+            blend.collator = self.data_collator
+
+    def _update_blend(self) -> None:
+        if self.blend is not None:
+            self.blend.update(self.accelerator.unwrap_model(self.model))
 
     def train(self, *args, **kwargs):
         with flush_denormals():
-            return super().train(*args, **kwargs)
+            output = super().train(*args, **kwargs)
+        self._update_blend()  # the final weights (the best checkpoint's under load_best_model_at_end)
+        return output
+
+    def evaluate(self, *args, **kwargs):
+        self._update_blend()
+        return super().evaluate(*args, **kwargs)
+
+    def predict(self, *args, **kwargs):
+        self._update_blend()
+        return super().predict(*args, **kwargs)
+
+    def save_model(self, *args, **kwargs):
+        self._update_blend()  # checkpoints too: Trainer._save_checkpoint saves through save_model
+        return super().save_model(*args, **kwargs)
 
     def predict_in_row_order(self, dataset, **kwargs) -> PredictionOutput:
         """`predict`, with its predictions and labels put back in ``dataset``'s row order.

@@ -136,7 +136,7 @@ def test_the_default_preset_learns_its_vectors_and_bag_and_its_folder_scores_lik
     assert classifier("you are a pathetic idiot")[0]["score"] == pytest.approx(expected, abs=1e-6)
     # The linear part over the raw text: fitted before training (frozen), blended in at a measured weight.
     config = model.config
-    assert config.text_feature_size > 1 and 0 < config.recurrent_logit_scale != 1.0
+    assert config.text_feature_size > 1 and len(config.recurrent_logit_scale) == 1
     assert not any(p.requires_grad for p in model.text_features.parameters())
     _, linear = model.part_logits(**run.tokenizer(["you idiot", "thanks, great edit"], padding=True,
                                                   return_tensors="pt"))  # fmt: skip
@@ -208,3 +208,83 @@ def test_arguments_from_a_json_or_yaml_file(tmp_path):
     assert (model_args.preset, data_args.max_rows) == ("bilstm", 12000)
     model_args, data_args, args = parse_train_args([str(tmp_path / "args.yaml")])
     assert (model_args.preset, data_args.label_columns, args.output_dir) == ("gru", ["toxic", "insult"], "y")
+
+
+def demo_arguments(tmp_path: Path, *extra: str):
+    """The default preset on 800 real demo comments, two labels, short sequences: the blend matters there."""
+    return parse_train_args(
+        [
+            "--output_dir", str(tmp_path / "out"), "--max_rows", "800", "--max_length", "200",
+            "--label_columns", "toxic", "insult", "--num_train_epochs", "1", "--disable_tqdm", "true",
+            "--no_vectors_cache", *extra,
+        ]
+    )  # fmt: skip
+
+
+def test_every_logged_evaluation_scores_the_checkpoint_saved_with_it_and_the_best_is_the_saved_folder(
+    tmp_path,
+):
+    from rnn_models.serving.inference import load_model
+    from rnn_models.training.metrics import roc_auc
+
+    model_args, data_args, args = demo_arguments(
+        tmp_path, "--eval_strategy", "steps", "--eval_steps", "3", "--save_strategy", "steps", "--save_steps", "3",
+        "--save_total_limit", "10", "--load_best_model_at_end", "true", "--metric_for_best_model", "roc_auc",
+    )  # fmt: skip
+    run = train(model_args, data_args, args)
+    results = save_run(run, model_args, data_args, args)
+    state = run.trainer.state
+    logged = {entry["step"]: entry["eval_roc_auc"] for entry in state.log_history if "eval_roc_auc" in entry}
+    assert len(logged) == 3
+    for (
+        step,
+        logged_auc,
+    ) in logged.items():  # each checkpoint, loaded from disk, scores what was logged for it
+        model, tokenizer = load_model(str(Path(args.output_dir) / f"checkpoint-{step}"))
+        scores = predict_scores(model, tokenizer, run.texts)
+        assert roc_auc(scores, run.labels, data_args.label_columns)["roc_auc"] == pytest.approx(
+            logged_auc, abs=1e-6
+        )
+    assert results["roc_auc"] == pytest.approx(state.best_metric, abs=1e-9)
+    assert run.metrics["eval_roc_auc"] == pytest.approx(max(logged.values()), abs=1e-9)
+
+
+def test_the_blend_is_measured_per_label_on_rows_the_network_never_trained_on(tmp_path):
+    from rnn_models.training.blend import blend_scales
+
+    model_args, data_args, args = demo_arguments(tmp_path)
+    run = train(model_args, data_args, args)
+    save_run(run, model_args, data_args, args)
+    trainer, model = run.trainer, run.trainer.model.eval()
+    blend = trainer.blend
+    held_out = blend.rows
+    assert len(held_out) == round(0.1 * 640) and len(trainer.train_dataset) == 640 - len(held_out)
+    seen = {tuple(ids) for ids in trainer.train_dataset["input_ids"]}
+    assert not any(tuple(ids) in seen for ids in held_out["input_ids"] if len(ids) > 3)
+    # The scales, one per label, put the recurrent logits at 0.3 x the linear part's out-of-fold spread there.
+    scales = model.config.recurrent_logit_scale
+    expected = blend_scales(blend.linear_logits, blend.recurrent_logits(model), 0.3)
+    assert len(scales) == 2 and scales == pytest.approx(expected, rel=1e-6) and scales[0] != scales[1]
+    record = json.loads((Path(args.output_dir) / "run_args.json").read_text())
+    assert record["blend"]["recurrent_logit_scale"] == dict(zip(["toxic", "insult"], scales, strict=True))
+    assert record["blend"]["held_out_rows"] == len(held_out)
+    assert set(record["linear"]) == {"toxic", "insult"} and record["linear"]["toxic"]["cv_folds"] == 5
+    card = (Path(args.output_dir) / "README.md").read_text()
+    c = record["linear"]["insult"]["c"]
+    assert f"| insult | {c:g} | 5 | {scales[1]:.4g} |" in card
+
+
+def test_six_labels_on_few_rows_fit_with_fewer_folds_or_refuse_naming_the_label(tmp_path, capsys):
+    six = ["toxic", "severe_toxic", "obscene", "threat", "insult", "identity_hate"]
+    model_args, data_args, args = demo_arguments(tmp_path, "--max_steps", "1")
+    data_args.label_columns, data_args.max_rows = six, 600
+    with pytest.raises(
+        ValueError, match=r"^the training rows hold only class 0 for 'identity_hate' .* --label_columns"
+    ):
+        train(model_args, data_args, args)
+    data_args.max_rows = 1000  # threat: 2 positives in the training rows, identity_hate: 3
+    run = train(model_args, data_args, args)
+    printed = capsys.readouterr().out
+    assert "threat: 2-fold CV, as many folds as its rarer class has rows" in printed
+    assert "identity_hate: 3-fold CV, as many folds as its rarer class has rows" in printed
+    assert len(run.fit_record["linear"]) == 6 and run.fit_record["linear"]["toxic"]["cv_folds"] == 5

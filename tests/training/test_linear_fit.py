@@ -68,23 +68,69 @@ def test_the_model_computes_the_rows_and_logit_of_nb_lr_fitted_by_scikit_learn(c
     assert fit_linear_part(part, x, labels, c_grid=[0.25]).c == [0.25, 0.25]
 
 
-def test_cross_validation_chooses_c_and_gives_out_of_fold_logits(comments):
+def _part(fitted, num_labels: int = 1):
+    config = RNNConfig(vocab_size=4, embedding_dim=2, text_feature_size=fitted.vocabulary.size, num_labels=num_labels,
+                       text_feature_groups=fitted.vocabulary.group_starts)  # fmt: skip
+    return RNNForSequenceClassification(config).text_features
+
+
+def _nb_lr_by_hand(x_fit, y_fit, x_held, c):
+    """NB-LR as a practitioner writes it: ratios from the fitting rows only, then liblinear."""
+    p = 1 + np.asarray(x_fit[y_fit == 1].sum(axis=0)).ravel()
+    q = 1 + np.asarray(x_fit[y_fit == 0].sum(axis=0)).ravel()
+    r = sp.diags(np.log((p / (1 + (y_fit == 1).sum())) / (q / (1 + (y_fit == 0).sum()))))
+    model = LogisticRegression(C=c, solver="liblinear", dual=True, max_iter=1000, random_state=42)
+    return model.fit(x_fit @ r, y_fit).decision_function(x_held @ r)
+
+
+def test_cross_validation_chooses_the_c_of_the_best_mean_fold_auc_and_its_logits_are_out_of_fold(comments):
+    from sklearn.metrics import roc_auc_score
+    from sklearn.model_selection import StratifiedKFold
+
     train, labels, _ = comments
     fitted = fit_text_features(train)
-    config = RNNConfig(vocab_size=4, embedding_dim=2, text_feature_size=fitted.vocabulary.size,
-                       text_feature_groups=fitted.vocabulary.group_starts)  # fmt: skip
-    part = RNNForSequenceClassification(config).text_features
-    fit = fit_linear_part(part, our_rows(fitted, train), labels[:, :1], c_grid=[0.01, 1.0], out_of_fold=True)
-    assert fit.c[0] in (0.01, 1.0) and len(fit.cv_roc_auc[0]) == 2
-    assert fit.out_of_fold.shape == (len(train), 1) and np.all(np.isfinite(fit.out_of_fold))
-    assert fit.cv_roc_auc[0][[0.01, 1.0].index(fit.c[0])] == max(fit.cv_roc_auc[0])
+    x, y, grid = our_rows(fitted, train), labels[:, 0], [0.01, 0.3, 3.0]
+    fit = fit_linear_part(_part(fitted), x, labels[:, :1], c_grid=grid, out_of_fold=True)
+    held_out, mean_auc = np.zeros((len(grid), len(y))), np.zeros(len(grid))
+    for fit_rows, held in StratifiedKFold(5, shuffle=True, random_state=42).split(np.zeros(len(y)), y):
+        for j, c in enumerate(grid):
+            held_out[j, held] = _nb_lr_by_hand(x[fit_rows], y[fit_rows], x[held], c)
+            mean_auc[j] += roc_auc_score(y[held], held_out[j, held]) / 5
+    best = int(np.argmax(mean_auc))
+    np.testing.assert_allclose(fit.cv_roc_auc[0], mean_auc, atol=1e-6)
+    assert fit.c == [grid[best]] and fit.folds == [5] and fit.notes == [""]
+    # Each row's logit comes from the fold model that never saw it, not from the model fitted on all rows.
+    np.testing.assert_allclose(fit.out_of_fold[:, 0], held_out[best], atol=1e-4)
+    in_sample = _nb_lr_by_hand(x, y, x, grid[best])
+    assert np.abs(fit.out_of_fold[:, 0] - in_sample).max() > 0.1
+    assert roc_auc_score(y, in_sample) > roc_auc_score(y, fit.out_of_fold[:, 0])  # fitted rows look easier
 
 
-def test_a_label_with_one_class_is_refused(comments):
+def test_a_rare_label_gets_as_many_folds_as_its_rarer_class_has_rows_and_says_so(comments):
+    train, _, _ = comments
+    fitted = fit_text_features(train)
+    rare = np.zeros((len(train), 2), dtype=int)
+    rare[[3, 50, 700], 0] = 1  # three positives: 3 folds
+    rare[[9], 1] = 1  # one positive: no CV
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no UndefinedMetricWarning, no StratifiedKFold warning
+        fit = fit_linear_part(_part(fitted, 2), our_rows(fitted, train), rare, c_grid=[0.1, 1.0], out_of_fold=True,
+                              label_names=["threat", "identity_hate"])  # fmt: skip
+    assert fit.folds == [3, 0] and len(fit.cv_roc_auc[0]) == 2 and fit.cv_roc_auc[1] == []
+    assert fit.notes[0] == "threat: 3-fold CV, as many folds as its rarer class has rows"
+    assert fit.notes[1] == "identity_hate: 1 row(s) of its rarer class, too few to cross-validate; C=0.1"
+    assert (
+        fit.c[1] == 0.1 and np.isnan(fit.out_of_fold[:, 1]).all() and np.isfinite(fit.out_of_fold[:, 0]).all()
+    )
+
+
+def test_a_label_with_one_class_is_refused_by_name(comments):
     train, _, _ = comments
     fitted = fit_text_features(train[:50])
-    config = RNNConfig(vocab_size=4, embedding_dim=2, text_feature_size=fitted.vocabulary.size,
-                       text_feature_groups=fitted.vocabulary.group_starts)  # fmt: skip
-    part = RNNForSequenceClassification(config).text_features
-    with pytest.raises(ValueError, match="label column 0 has a single class"):
-        fit_linear_part(part, our_rows(fitted, train[:50]), np.zeros((50, 1)), c_grid=[1.0])
+    with pytest.raises(
+        ValueError, match=r"^identity_hate: every training row has label 0; .* --label_columns"
+    ):
+        fit_linear_part(_part(fitted), our_rows(fitted, train[:50]), np.zeros((50, 1)), c_grid=[1.0],
+                        label_names=["identity_hate"])  # fmt: skip
