@@ -49,6 +49,7 @@ def save_run(run: TrainingRun, model_args: ModelArguments, data_args: DataArgume
     names = data_args.label_columns
     results = eval_results(run.metrics, run.scores, run.labels, names)
     results["vectors"] = {"name": model_args.vectors, "coverage": _coverage_dict(run.coverage)}
+    results["stage_seconds"] = {stage: round(seconds, 3) for stage, seconds in run.stage_seconds.items()}
     write_json(staging / "eval_results.json", results)
     plot_roc_curves(run.scores, run.labels, names, staging / "roc_curve.png")
     run.trainer.state.save_to_json(str(staging / "trainer_state.json"))

@@ -5,6 +5,9 @@ epsilon, constant learning rate) with the preset bilstm_ngrams; ``--preset lstm 
 notebook's models, with frozen vectors.
 """
 
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -56,6 +59,14 @@ class TrainingRun:
     labels: np.ndarray
     texts: list[str]
     fit_record: dict[str, Any] = field(default_factory=dict)  # the linear part's C and the blend, per label
+    stage_seconds: dict[str, float] = field(default_factory=dict)  # wall time of each stage of the run
+
+
+@contextmanager
+def _timed(seconds: dict[str, float], stage: str) -> Iterator[None]:
+    start = time.perf_counter()
+    yield
+    seconds[stage] = seconds.get(stage, 0.0) + time.perf_counter() - start
 
 
 def check_output_dir(args: RNNTrainingArguments) -> str | None:
@@ -191,6 +202,7 @@ def train(
     (tables, their columns and labels, the vectors file) first, then an existing output folder, which is
     checked before the long part (reading vectors, training)."""
     set_seed(args.seed)
+    seconds: dict[str, float] = {}
     if args.num_train_epochs < 0:  # the preset's: the recurrent part of the blend needs fewer epochs
         args.num_train_epochs = 3.0 if model_args.uses_text_features else 5.0
     with args.main_process_first(desc="reading data"):
@@ -201,21 +213,23 @@ def train(
     # The raw-text features are fitted on the training texts only, as the peers' vectorizers are.
     if model_args.uses_text_features:  # the linear part needs both classes of every label to fit
         check_both_classes(train_table, data_args.label_columns, "training rows")
-    text_features = (
-        shared_text_features(args, train_table[data_args.text_column])
-        if model_args.uses_text_features
-        else None
-    )
-    tokenizer = fit_tokenizer(model_args, data_args, train_table, valid_table, text_features)
-    tokenizer, vectors = load_vocabulary_vectors(model_args, tokenizer)
-    model, coverage = build_model(model_args, tokenizer, vectors, data_args.label_columns, text_features)
+    with _timed(seconds, "fit n-grams and tokenizer"):
+        text_features = (
+            shared_text_features(args, train_table[data_args.text_column])
+            if model_args.uses_text_features
+            else None
+        )
+        tokenizer = fit_tokenizer(model_args, data_args, train_table, valid_table, text_features)
+    with _timed(seconds, "read vectors, build model"):
+        tokenizer, vectors = load_vocabulary_vectors(model_args, tokenizer)
+        model, coverage = build_model(model_args, tokenizer, vectors, data_args.label_columns, text_features)
     if args.process_index == 0:
         print(coverage)
     encode = dict(
         tokenizer=tokenizer, text_column=data_args.text_column, label_columns=data_args.label_columns,
         max_length=model_args.max_length,
     )  # fmt: skip
-    with args.main_process_first(desc="tokenizing"):
+    with args.main_process_first(desc="tokenizing"), _timed(seconds, "tokenize"):
         train_set, valid_set = (
             tokenize_dataset(train_table, **encode),
             tokenize_dataset(valid_table, **encode),
@@ -223,18 +237,22 @@ def train(
     blend, fit_record = None, {}
     if text_features is not None:
         labels = data_args.label_columns
-        linear = fit_linear(model, train_set, labels, model_args.linear_c, args)
+        with _timed(seconds, "fit linear part"):
+            linear = fit_linear(model, train_set, labels, model_args.linear_c, args)
         train_set, blend = hold_out_blend_rows(model, train_set, linear, model_args.blend_rows,
                                                model_args.recurrent_weight, args.per_device_eval_batch_size, args.seed)  # fmt: skip
-        if args.process_index == 0:
-            print(*(note for note in linear.notes if note), sep="\n")
+        for note in linear.notes if args.process_index == 0 else []:
+            if note:
+                print(note)
     trainer = build_trainer(model, tokenizer, train_set, valid_set, args, callbacks, blend)
-    train_output = trainer.train(resume_from_checkpoint=resume)
-    prediction = trainer.predict_in_row_order(valid_set, metric_key_prefix="eval")
+    with _timed(seconds, "train network"):
+        train_output = trainer.train(resume_from_checkpoint=resume)
+    with _timed(seconds, "evaluate"):
+        prediction = trainer.predict_in_row_order(valid_set, metric_key_prefix="eval")
     logits = torch.as_tensor(np.asarray(prediction.predictions, dtype=np.float64))
     scores = scores_from_logits(logits.reshape(len(logits), -1), model.config).numpy()
     metrics = {**train_output.metrics, **prediction.metrics}
     labels, texts = np.asarray(prediction.label_ids), list(valid_table[data_args.text_column])
     if blend is not None:
         fit_record = linear_fit_record(linear, blend, data_args.label_columns, model_args.linear_c)
-    return TrainingRun(trainer, tokenizer, coverage, metrics, scores, labels, texts, fit_record)
+    return TrainingRun(trainer, tokenizer, coverage, metrics, scores, labels, texts, fit_record, seconds)

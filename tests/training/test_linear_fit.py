@@ -89,16 +89,18 @@ def test_cross_validation_chooses_the_c_of_the_best_mean_fold_auc_and_its_logits
 
     train, labels, _ = comments
     fitted = fit_text_features(train)
-    x, y, grid = our_rows(fitted, train), labels[:, 0], [0.01, 0.3, 3.0]
+    x, y, grid = our_rows(fitted, train), labels[:, 0], [0.01, 0.1, 1.0, 10.0]
     fit = fit_linear_part(_part(fitted), x, labels[:, :1], c_grid=grid, out_of_fold=True)
     held_out, mean_auc = np.zeros((len(grid), len(y))), np.zeros(len(grid))
     for fit_rows, held in StratifiedKFold(5, shuffle=True, random_state=42).split(np.zeros(len(y)), y):
         for j, c in enumerate(grid):
             held_out[j, held] = _nb_lr_by_hand(x[fit_rows], y[fit_rows], x[held], c)
             mean_auc[j] += roc_auc_score(y[held], held_out[j, held]) / 5
-    best = int(np.argmax(mean_auc))
-    np.testing.assert_allclose(fit.cv_roc_auc[0], mean_auc, atol=1e-6)
+    best = int(np.argmax(mean_auc))  # the full search's choice
+    tried = [j for j, auc in enumerate(fit.cv_roc_auc[0]) if auc is not None]
+    np.testing.assert_allclose([fit.cv_roc_auc[0][j] for j in tried], mean_auc[tried], atol=1e-6)
     assert fit.c == [grid[best]] and fit.folds == [5] and fit.notes == [""]
+    assert best in tried and len(tried) == 3  # climbed from the middle: one C fewer than the full grid
     # Each row's logit comes from the fold model that never saw it, not from the model fitted on all rows.
     np.testing.assert_allclose(fit.out_of_fold[:, 0], held_out[best], atol=1e-4)
     in_sample = _nb_lr_by_hand(x, y, x, grid[best])
