@@ -4,7 +4,8 @@ For ``config.text_feature_size > 0``. The rows are built as scikit-learn's ``Tfi
 builds them, one L2 norm per group (word n-grams, character n-grams: two vectorizers side by side), and the
 weights are a linear model's on those rows. Training fits them as NB-LR does (naive Bayes log-count ratios
 scaling the rows, then logistic regression), and stores ratio x coefficient in one table, so the model computes
-exactly the fitted linear model's logit (`rnn_models.training.text_features` and its tests).
+exactly the fitted linear model's logit (`rnn_models.training.linear_fit` and its tests; the n-grams and their idf:
+`rnn_models.text.text_feature_fitting`).
 
 Shipped next to the weights: imports only torch and the configuration.
 """
