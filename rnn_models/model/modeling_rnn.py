@@ -4,6 +4,8 @@ Shipped next to the weights by ``save_pretrained``: imports only the standard li
 transformers, so ``trust_remote_code=True`` works where rnn-models is not installed.
 """
 
+import re
+
 import torch
 import torch.nn.functional as F
 from torch import nn
@@ -18,7 +20,7 @@ from .keras_padding import keras_pad
 from .modeling_outputs import RNNModelOutput
 from .problem_type import classification_loss
 from .recurrent_layers import ChannelDropout, RecurrentLayer, length_chunks
-from .text_feature_logits import TextFeatureLogits
+from .text_feature_logits import RENAMED_KEYS, TextFeatureLogits
 
 __all__ = ["RNNForSequenceClassification", "RNNModel", "RNNModelOutput", "RNNPreTrainedModel"]
 
@@ -26,6 +28,9 @@ __all__ = ["RNNForSequenceClassification", "RNNModel", "RNNModelOutput", "RNNPre
 # (lstm, bilstm) to 8 (gru) on a 2-core CPU with PyTorch 2.13. On a GPU a step's launch cost outweighs
 # many rows, so batches split only around very long rows (not measured yet).
 STEP_OVERHEAD_ROWS = {"cpu": 8, "cuda": 256}
+
+# Checkpoint keys renamed since a folder was saved: from_pretrained's ``key_mapping`` (regex -> key) reads them.
+KEY_MAPPING = {re.escape(f"text_features.{old}"): f"text_features.{new}" for old, new in RENAMED_KEYS.items()}
 
 
 def _table_in_float16(module: nn.Module, state_dict: dict, prefix: str, local_metadata: dict) -> None:
@@ -77,7 +82,7 @@ class RNNPreTrainedModel(PreTrainedModel):
             nn.init.ones_(module.running_var)
             nn.init.zeros_(module.num_batches_tracked)
         elif isinstance(module, TextFeatureLogits):  # fitted by the training job; a linear model starts at 0
-            nn.init.zeros_(module.weight.weight)
+            nn.init.zeros_(module.feature_weights.weight)
             nn.init.zeros_(module.bias)
         elif isinstance(module, NgramLogits):  # after its tables (children first): a linear model starts at 0
             for table in (module.char_ngram_weights, module.word_weights, module.word_pair_weights):
@@ -98,9 +103,12 @@ class RNNPreTrainedModel(PreTrainedModel):
         """`PreTrainedModel.from_pretrained`, then re-freezes the embeddings if the config says so.
 
         transformers re-wraps every loaded tensor as a trainable parameter; this puts the freeze back.
-        Weights load from safetensors only, unless ``use_safetensors=False`` opts in to pickled files.
+        Weights load from safetensors only, unless ``use_safetensors=False`` opts in to pickled files. Keys renamed
+        since a folder was saved load under their new names (`KEY_MAPPING`; transformers saves such a model with
+        the names its checkpoint had, which load the same way).
         """
         kwargs.setdefault("use_safetensors", True)  # a pickle can run code: never by default
+        kwargs["key_mapping"] = {**KEY_MAPPING, **(kwargs.get("key_mapping") or {})}
         loaded = super().from_pretrained(*args, **kwargs)
         model = loaded[0] if isinstance(loaded, tuple) else loaded
         model.apply_embedding_freeze()

@@ -38,7 +38,11 @@ def text_feature_model(texts=TEXTS, scale: float = 0.3):
     model = RNNForSequenceClassification(config).eval()
     model.set_vocabulary(tokenizer)
     with torch.no_grad():
-        for table in (model.text_features.weight, model.ngrams.word_weights, model.ngrams.char_ngram_weights):
+        for table in (
+            model.text_features.feature_weights,
+            model.ngrams.word_weights,
+            model.ngrams.char_ngram_weights,
+        ):
             table.weight.normal_()
         model.ngrams.word_pair_weights.weight.normal_()
         model.text_features.idf.uniform_(1.0, 3.0)
@@ -146,9 +150,9 @@ def test_the_linear_part_over_the_raw_text_is_exact():
     model = RNNForSequenceClassification(config).eval()
     weights = {1: 0.5, 2: 2.0, 3: 1.0}  # you, idiot, "you idiot"
     with torch.no_grad():
-        model.text_features.weight.weight.zero_()
+        model.text_features.feature_weights.weight.zero_()
         for i, w in weights.items():
-            model.text_features.weight.weight[i, 0] = w
+            model.text_features.feature_weights.weight[i, 0] = w
         model.text_features.bias.fill_(-1.0)
     [result] = explain(model, ["You idiot, YOU"], tokenizer)
     label = result.labels["LABEL_0"]
