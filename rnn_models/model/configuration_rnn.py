@@ -106,6 +106,17 @@ def _check_text_features(config: "RNNConfig") -> None:
         )
 
 
+def _check_recurrent_logit_scale(scale: Any, num_labels: int) -> None:
+    def number(x: Any) -> bool:
+        return isinstance(x, (int, float)) and not isinstance(x, bool) and x >= 0
+
+    if not (number(scale) or isinstance(scale, list) and len(scale) == num_labels and all(map(number, scale))):
+        raise ValueError(
+            f"RNNConfig.recurrent_logit_scale={scale!r} is invalid; expected a number >= 0 or a list of "
+            f"num_labels={num_labels} numbers >= 0 (one per label)."
+        )
+
+
 def _check_recurrent_layers(config: "RNNConfig") -> None:
     layers = config.recurrent_layers
     if not isinstance(layers, list) or not layers or not all(isinstance(layer, dict) for layer in layers):
@@ -215,8 +226,9 @@ class RNNConfig(PreTrainedConfig):
             each group's TF-IDF row is normalised on its own, as two vectorizers side by side.
         text_feature_sublinear_tf: ``1 + log(count)`` as the term frequency (``False``: the count).
         recurrent_logit_scale: with the linear part over raw-text features, the logit is that part's plus this
-            times the recurrent part's; in training mode the recurrent part's logit is returned alone (the linear
-            part is fitted beforehand, and the training job sets this blend weight afterwards).
+            times the recurrent part's (a number, or a list of one number per label); in training mode the recurrent
+            part's logit is returned alone (the linear part is fitted beforehand, and the training job sets this
+            blend weight afterwards).
         gru_reset_after: GRU layout. ``True`` is PyTorch's and Keras 2.x/3's default (reset gate applied
             after the recurrent matmul); ``False`` is the TF1-era Keras layout, run by a slower step loop.
         recurrent_activation: gate activation of LSTM / GRU layers: ``"sigmoid"`` (fused kernels), or Keras's
@@ -273,7 +285,7 @@ class RNNConfig(PreTrainedConfig):
     text_feature_size: int = 0
     text_feature_groups: list[int] | None = None
     text_feature_sublinear_tf: bool = True
-    recurrent_logit_scale: float = 1.0
+    recurrent_logit_scale: float | list[float] = 1.0
 
     def __post_init__(self, **kwargs: Any) -> None:
         if self.id2label is None:
@@ -294,9 +306,7 @@ class RNNConfig(PreTrainedConfig):
             _check_positive_int(field, getattr(self, field))
         _check_ngrams(self)
         _check_text_features(self)
-        scale = self.recurrent_logit_scale
-        if isinstance(scale, bool) or not isinstance(scale, (int, float)) or not scale >= 0:
-            raise ValueError(f"RNNConfig.recurrent_logit_scale={scale!r} is invalid; expected a number >= 0.")
+        _check_recurrent_logit_scale(self.recurrent_logit_scale, self.num_labels)
         if self.recurrent_layers is not None:
             _check_recurrent_layers(self)
             self.num_layers = len(self.recurrent_layers)

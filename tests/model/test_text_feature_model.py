@@ -55,6 +55,23 @@ def test_the_logit_is_the_linear_part_plus_the_scaled_recurrent_part(folder):
         torch.testing.assert_close(trained, model.part_logits(**batch)[0])  # the recurrent part learns alone
 
 
+def test_a_recurrent_scale_per_label_weighs_each_labels_recurrent_logit():
+    tokenizer = RNNTokenizerFast.from_texts(TEXTS * 2, text_features=True, max_length=50)
+    vocabulary = tokenizer.text_features
+    config = RNNConfig.from_preset(
+        "bilstm_ngrams", vocab_size=len(tokenizer), embedding_dim=4, hidden_size=3, ngram_buckets=64,
+        text_feature_size=vocabulary.size, text_feature_groups=vocabulary.group_starts, num_labels=2,
+        recurrent_logit_scale=[0.2, 0.7],
+    )  # fmt: skip
+    model = RNNForSequenceClassification(config).eval()
+    with torch.no_grad():
+        model.text_features.feature_weights.weight.normal_()
+    batch = tokenizer(TEXTS, padding=True, return_tensors="pt")
+    with torch.no_grad():
+        recurrent, linear = model.part_logits(**batch)
+        torch.testing.assert_close(model(**batch).logits, linear + torch.tensor([0.2, 0.7]) * recurrent)
+
+
 def test_the_model_says_how_to_get_the_features_when_they_are_missing(folder):
     model = AutoModelForSequenceClassification.from_pretrained(folder).eval()
     with pytest.raises(ValueError, match="trust_remote_code=True"):
