@@ -110,7 +110,8 @@ def _check_recurrent_logit_scale(scale: Any, num_labels: int) -> None:
     def number(x: Any) -> bool:
         return isinstance(x, (int, float)) and not isinstance(x, bool) and x >= 0
 
-    if not (number(scale) or isinstance(scale, list) and len(scale) == num_labels and all(map(number, scale))):
+    per_label = isinstance(scale, list) and len(scale) == num_labels and all(map(number, scale))
+    if not (number(scale) or per_label):
         raise ValueError(
             f"RNNConfig.recurrent_logit_scale={scale!r} is invalid; expected a number >= 0 or a list of "
             f"num_labels={num_labels} numbers >= 0 (one per label)."
