@@ -379,8 +379,8 @@ class RNNForSequenceClassification(RNNPreTrainedModel):
     ) -> SequenceClassifierOutput | tuple:
         logits, linear = self.part_logits(input_ids, attention_mask, text_feature_ids, text_feature_counts)
         if linear is not None:  # None in training mode: the recurrent part learns alone
-            scale = torch.as_tensor(self.config.recurrent_logit_scale, dtype=logits.dtype, device=logits.device)
-            logits = linear + scale * logits  # a scale per label broadcasts over (batch, num_labels)
+            scale = self.config.recurrent_logit_scale  # a number, or one per label: broadcast over the labels
+            logits = linear + torch.as_tensor(scale, dtype=logits.dtype, device=logits.device) * logits
         loss = None if labels is None else classification_loss(logits, labels, self.config)
         return_dict = return_dict if return_dict is not None else self.config.return_dict
         if not return_dict:
