@@ -106,14 +106,15 @@ def _check_text_features(config: "RNNConfig") -> None:
         )
 
 
-def _check_recurrent_logit_scale(config) -> None:
-    scale = config.recurrent_logit_scale
-    values = scale if isinstance(scale, (list, tuple)) else [scale]
-    numbers = all(not isinstance(v, bool) and isinstance(v, (int, float)) and v >= 0 for v in values)
-    if not numbers or (isinstance(scale, (list, tuple)) and len(values) != config.num_labels):
+def _check_recurrent_logit_scale(scale: Any, num_labels: int) -> None:
+    def number(x: Any) -> bool:
+        return isinstance(x, (int, float)) and not isinstance(x, bool) and x >= 0
+
+    per_label = isinstance(scale, list) and len(scale) == num_labels and all(map(number, scale))
+    if not (number(scale) or per_label):
         raise ValueError(
-            f"RNNConfig.recurrent_logit_scale={scale!r} is invalid; expected a number >= 0, or one per label "
-            f"({config.num_labels})."
+            f"RNNConfig.recurrent_logit_scale={scale!r} is invalid; expected a number >= 0 or a list of "
+            f"num_labels={num_labels} numbers >= 0 (one per label)."
         )
 
 
@@ -225,9 +226,10 @@ class RNNConfig(PreTrainedConfig):
         text_feature_groups: the first id of each group of those features (``[1, first character n-gram]``);
             each group's TF-IDF row is normalised on its own, as two vectorizers side by side.
         text_feature_sublinear_tf: ``1 + log(count)`` as the term frequency (``False``: the count).
-        recurrent_logit_scale: (a number, or one per label) with the linear part over raw-text features, the logit is that part's plus this
-            times the recurrent part's; in training mode the recurrent part's logit is returned alone (the linear
-            part is fitted beforehand, and the training job sets this blend weight afterwards).
+        recurrent_logit_scale: with the linear part over raw-text features, the logit is that part's plus this
+            times the recurrent part's (a number, or a list of one number per label); in training mode the recurrent
+            part's logit is returned alone (the linear part is fitted beforehand, and the training job sets this
+            blend weight afterwards).
         gru_reset_after: GRU layout. ``True`` is PyTorch's and Keras 2.x/3's default (reset gate applied
             after the recurrent matmul); ``False`` is the TF1-era Keras layout, run by a slower step loop.
         recurrent_activation: gate activation of LSTM / GRU layers: ``"sigmoid"`` (fused kernels), or Keras's
@@ -305,7 +307,7 @@ class RNNConfig(PreTrainedConfig):
             _check_positive_int(field, getattr(self, field))
         _check_ngrams(self)
         _check_text_features(self)
-        _check_recurrent_logit_scale(self)
+        _check_recurrent_logit_scale(self.recurrent_logit_scale, self.num_labels)
         if self.recurrent_layers is not None:
             _check_recurrent_layers(self)
             self.num_layers = len(self.recurrent_layers)

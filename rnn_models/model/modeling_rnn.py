@@ -4,6 +4,8 @@ Shipped next to the weights by ``save_pretrained``: imports only the standard li
 transformers, so ``trust_remote_code=True`` works where rnn-models is not installed.
 """
 
+import re
+
 import torch
 import torch.nn.functional as F
 from torch import nn
@@ -18,7 +20,8 @@ from .keras_padding import keras_pad
 from .modeling_outputs import RNNModelOutput
 from .problem_type import classification_loss
 from .recurrent_layers import ChannelDropout, RecurrentLayer, length_chunks
-from .text_feature_logits import TextFeatureLogits
+from .text_feature_logits import RENAMED_KEYS, TextFeatureLogits
+from .weight_init import init_keras_weights
 
 __all__ = ["RNNForSequenceClassification", "RNNModel", "RNNModelOutput", "RNNPreTrainedModel"]
 
@@ -27,20 +30,13 @@ __all__ = ["RNNForSequenceClassification", "RNNModel", "RNNModelOutput", "RNNPre
 # many rows, so batches split only around very long rows (not measured yet).
 STEP_OVERHEAD_ROWS = {"cpu": 8, "cuda": 256}
 
+# Checkpoint keys renamed since a folder was saved: from_pretrained's ``key_mapping`` (regex -> key) reads them.
+KEY_MAPPING = {re.escape(f"text_features.{old}"): f"text_features.{new}" for old, new in RENAMED_KEYS.items()}
+
 
 def _table_in_float16(module: nn.Module, state_dict: dict, prefix: str, local_metadata: dict) -> None:
     """Saves the frozen table at half the size; loading casts it back to the parameter's float32."""
     state_dict[prefix + "weight"] = state_dict[prefix + "weight"].to(torch.float16)
-
-
-def _loaded(tensor: torch.Tensor) -> bool:
-    """Whether ``from_pretrained`` filled ``tensor`` from the checkpoint (transformers marks it
-    ``_is_hf_initialized``). transformers skips modules whose tensors were all loaded; a module loaded only in
-    part reaches `_init_weights`, whose partial writes must then spare the loaded tensors. No public API says
-    which tensors were loaded: transformers' own ``PreTrainedModel._init_weights`` reads the same mark (5.0 to
-    5.25), and ``tests/model/test_transformers_contract.py`` fails if loaded values stop being kept.
-    """
-    return bool(getattr(tensor, "_is_hf_initialized", False))
 
 
 class RNNPreTrainedModel(PreTrainedModel):
@@ -51,56 +47,21 @@ class RNNPreTrainedModel(PreTrainedModel):
     accepts_loss_kwargs = False
     _no_split_modules = ["RecurrentLayer"]
 
-    @torch.no_grad()
     def _init_weights(self, module: nn.Module) -> None:
-        """Keras defaults: glorot-uniform kernels, orthogonal recurrent kernels, zero biases, LSTM forget bias 1.
-
-        `nn.init` is looked up at call time on purpose: transformers guards it so loaded weights are kept; the
-        two partial writes below (the padding row, the forget gate's bias) are not guarded, hence `_loaded`.
-        """
-        scale = self.config.initializer_range
-        if isinstance(module, nn.Embedding):
-            # Drawn on a side copy of the RNG: the layers' initial weights must not depend on the vocabulary
-            # size, so that words added from the vectors leave training on the same texts unchanged.
-            with torch.random.fork_rng(devices=[]):
-                nn.init.uniform_(module.weight, -scale, scale)
-            if module.padding_idx is not None and not _loaded(module.weight):
-                module.weight[module.padding_idx].zero_()
-        elif isinstance(module, nn.Linear):
-            nn.init.xavier_uniform_(module.weight)
-            if module.bias is not None:
-                nn.init.zeros_(module.bias)
-        elif isinstance(module, nn.BatchNorm1d):  # as transformers' default init, guarded for loaded weights
-            nn.init.ones_(module.weight)
-            nn.init.zeros_(module.bias)
-            nn.init.zeros_(module.running_mean)
-            nn.init.ones_(module.running_var)
-            nn.init.zeros_(module.num_batches_tracked)
-        elif isinstance(module, TextFeatureLogits):  # fitted by the training job; a linear model starts at 0
-            nn.init.zeros_(module.weight.weight)
-            nn.init.zeros_(module.bias)
-        elif isinstance(module, NgramLogits):  # after its tables (children first): a linear model starts at 0
-            for table in (module.char_ngram_weights, module.word_weights, module.word_pair_weights):
-                nn.init.zeros_(table.weight)
-        elif isinstance(module, nn.RNNBase):  # nn.LSTM, nn.GRU, nn.RNN and ResetBeforeGRU
-            for name, param in module.named_parameters():
-                if name.startswith("weight_ih"):
-                    nn.init.xavier_uniform_(param)
-                elif name.startswith("weight_hh"):
-                    nn.init.orthogonal_(param)
-                elif name.startswith("bias"):
-                    nn.init.zeros_(param)
-                    if isinstance(module, nn.LSTM) and name.startswith("bias_ih") and not _loaded(param):
-                        param[module.hidden_size : 2 * module.hidden_size] = 1.0  # forget gate
+        """Keras's defaults, sparing what ``from_pretrained`` loaded (`weight_init.init_keras_weights`)."""
+        init_keras_weights(module, self.config.initializer_range)
 
     @classmethod
     def from_pretrained(cls, *args, **kwargs):
         """`PreTrainedModel.from_pretrained`, then re-freezes the embeddings if the config says so.
 
         transformers re-wraps every loaded tensor as a trainable parameter; this puts the freeze back.
-        Weights load from safetensors only, unless ``use_safetensors=False`` opts in to pickled files.
+        Weights load from safetensors only, unless ``use_safetensors=False`` opts in to pickled files. Keys renamed
+        since a folder was saved load under their new names (`KEY_MAPPING`; transformers saves such a model with
+        the names its checkpoint had, which load the same way).
         """
         kwargs.setdefault("use_safetensors", True)  # a pickle can run code: never by default
+        kwargs["key_mapping"] = {**KEY_MAPPING, **(kwargs.get("key_mapping") or {})}
         loaded = super().from_pretrained(*args, **kwargs)
         model = loaded[0] if isinstance(loaded, tuple) else loaded
         model.apply_embedding_freeze()
@@ -418,10 +379,8 @@ class RNNForSequenceClassification(RNNPreTrainedModel):
     ) -> SequenceClassifierOutput | tuple:
         logits, linear = self.part_logits(input_ids, attention_mask, text_feature_ids, text_feature_counts)
         if linear is not None:  # None in training mode: the recurrent part learns alone
-            scale = torch.as_tensor(
-                self.config.recurrent_logit_scale, dtype=logits.dtype, device=logits.device
-            )
-            logits = linear + scale * logits  # one scale, or one per label
+            scale = self.config.recurrent_logit_scale  # a number, or one per label: broadcast over the labels
+            logits = linear + torch.as_tensor(scale, dtype=logits.dtype, device=logits.device) * logits
         loss = None if labels is None else classification_loss(logits, labels, self.config)
         return_dict = return_dict if return_dict is not None else self.config.return_dict
         if not return_dict:

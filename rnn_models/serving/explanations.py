@@ -34,6 +34,7 @@ import torch
 __all__ = [
     "MAX_STEPS",
     "MIN_SEGMENT",
+    "SMALL_DISTANCE",
     "TOLERANCE",
     "LabelExplanation",
     "TextExplanation",
@@ -196,11 +197,9 @@ def _explain_batch(model, tokenizer, texts, columns, n_steps) -> list[TextExplan
     mask = None if mask is None else mask.to(device)
     recurrent = _RecurrentLogits(model, ids, mask, batch)
     with torch.no_grad():
-        recurrent_logits, linear = model.part_logits(
-            ids, mask, **batch
-        )  # the table's vectors: the text itself
-        scale = model.config.recurrent_logit_scale if linear is not None else 1.0
-        scale = torch.as_tensor(scale, dtype=torch.float32, device=device).expand(model.config.num_labels)
+        # the table's vectors: the text itself
+        recurrent_logits, linear = model.part_logits(ids, mask, **batch)
+        scale = _blend_scale(model.config, linear is not None, recurrent_logits)  # (labels,)
         logits = recurrent_logits if linear is None else linear + scale * recurrent_logits
         baseline = scale * recurrent(recurrent.reference)  # (batch, labels)
         token_terms = torch.zeros(*ids.shape, model.config.num_labels, device=device)
@@ -214,10 +213,8 @@ def _explain_batch(model, tokenizer, texts, columns, n_steps) -> list[TextExplan
             )  # (batch, k, labels)
     scores = _shipped(model, "problem_type").scores_from_logits(logits.float(), model.config)
     for column in columns:
-        column_scale = float(scale[column])
-        token_terms[:, :, column] += column_scale * recurrent.attributions(
-            column, n_steps, column_scale, logits - baseline
-        )
+        recurrent_terms = recurrent.attributions(column, n_steps, float(scale[column]), logits - baseline)
+        token_terms[:, :, column] += scale[column] * recurrent_terms
     names = [model.config.id2label[i] for i in range(model.config.num_labels)]
     results = []
     for row, text in enumerate(texts):
@@ -240,6 +237,13 @@ def _explain_batch(model, tokenizer, texts, columns, n_steps) -> list[TextExplan
             )
         results.append(TextExplanation(text, labels))
     return results
+
+
+def _blend_scale(config, blended: bool, logits: torch.Tensor) -> torch.Tensor:
+    """``(labels,)``: each label's weight of the recurrent logit in the blend (``recurrent_logit_scale``, one
+    number or one per label), 1 where there is no linear part to blend with."""
+    scale = config.recurrent_logit_scale if blended else 1.0
+    return torch.as_tensor(scale, dtype=logits.dtype, device=logits.device).expand(config.num_labels)
 
 
 def _token_terms_per_word(spans, numbers, offsets, terms) -> torch.Tensor:
@@ -285,15 +289,18 @@ class _RecurrentLogits:
         return self.model.part_logits(ids, mask, **features, inputs_embeds=vectors)[0]
 
     def attributions(self, column: int, n_steps: int, scale: float, distance: torch.Tensor) -> torch.Tensor:
-        """``(batch, input_len)`` attributions to label ``column``. A row whose sum misses ``distance`` (the
-        blended logit minus the baseline's) by more than `TOLERANCE` of it is integrated again with twice the
-        steps, up to `MAX_STEPS`; then, where the path still turns too sharply (a long repeated rant can flip
+        """``(batch, input_len)`` attributions to label ``column``, whose blended logit is ``scale`` x this one
+        plus the linear parts. A row whose sum misses ``distance`` (the blended logit minus the baseline's) by
+        more than `TOLERANCE` of it (of `SMALL_DISTANCE` when it is closer to 0) is integrated again with twice
+        the steps, up to `MAX_STEPS`; then, where the path still turns too sharply (a long repeated rant can flip
         the recurrent state within 1% of the path), adaptively: the path is cut in halves, and each half that
-        misses its share of the tolerance is cut again, down to `MIN_SEGMENT` of the path."""
+        misses its share of the tolerance is cut again, down to `MIN_SEGMENT` of the path. ``scale`` 0: the
+        recurrent part adds nothing to the logit, and nothing is integrated."""
         out = torch.zeros(self.ids.shape, device=self.ids.device)
-        allowed = (
-            TOLERANCE * distance[:, column].abs() / scale
-        )  # (batch,): the recurrent logit's error budget
+        if scale == 0:
+            return out
+        # (batch,): the recurrent logit's error budget, TOLERANCE x max(|distance|, SMALL_DISTANCE) / scale > 0
+        allowed = TOLERANCE * distance[:, column].abs().clamp(min=SMALL_DISTANCE) / scale
         todo, steps = torch.arange(len(self.ids), device=self.ids.device), n_steps
         # cuDNN computes an RNN's gradients only in training mode; the attributions need them in eval mode.
         with torch.enable_grad(), torch.backends.cudnn.flags(enabled=False):

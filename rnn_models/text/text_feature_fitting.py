@@ -32,7 +32,8 @@ def fit_text_features(
     min_df: int = 2,
     max_char_features: int | None = 150_000,
 ) -> FittedTextFeatures:
-    """Word and ``char_wb`` n-grams seen in at least ``min_df`` texts, and their smoothed idf.
+    """Word and ``char_wb`` n-grams seen in at least ``min_df`` texts, and their smoothed idf. A group with no
+    such n-gram is a ValueError that says which (each group has its own weights and norm).
 
     Example:
         >>> fitted = fit_text_features(["you idiot", "you are nice", "nice idea"], min_df=2)
@@ -47,16 +48,22 @@ def fit_text_features(
     char = TfidfVectorizer(
         analyzer="char_wb", ngram_range=char_range, max_features=max_char_features, **options
     )
-    groups = []
-    for vectorizer in (word, char):
-        try:
-            vectorizer.fit(texts)
-        except ValueError:  # nothing seen min_df times (a tiny table): an empty group
-            groups.append(([], np.zeros(0, dtype=np.float32)))
-            continue
-        grams = sorted(vectorizer.vocabulary_, key=vectorizer.vocabulary_.get)
-        groups.append((grams, vectorizer.idf_.astype(np.float32)))
-    (words, word_idf), (chars, char_idf) = groups
+    words, word_idf = _fitted_group(word, texts, f"word n-grams {word_range} (words of 2+ letters or digits)")
+    chars, char_idf = _fitted_group(char, texts, f"character n-grams {char_range}")
     vocabulary = TextFeatureVocabulary(words=words, chars=chars, word_range=word_range, char_range=char_range)
     idf = np.concatenate([np.zeros(1, dtype=np.float32), word_idf, char_idf])
     return FittedTextFeatures(vocabulary=vocabulary, idf=idf)
+
+
+def _fitted_group(vectorizer, texts: list[str], what: str) -> tuple[list[str], np.ndarray]:
+    """The n-grams ``vectorizer`` keeps, in id order, and their idf; none is an error naming the group."""
+    try:
+        vectorizer.fit(texts)
+    except ValueError as error:  # no n-gram in min_df texts (or fewer texts than min_df), or none at all
+        raise ValueError(
+            f"fit_text_features: no {what} appear in at least min_df={vectorizer.min_df} of the {len(texts)} "
+            "training texts; give more or longer texts, a lower min_df, or turn the raw-text features off "
+            "(--text_features false)"
+        ) from error
+    grams = sorted(vectorizer.vocabulary_, key=vectorizer.vocabulary_.get)
+    return grams, vectorizer.idf_.astype(np.float32)

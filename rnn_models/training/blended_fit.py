@@ -96,7 +96,7 @@ def hold_out_blend_rows(
         part = model.text_features
         rows = tfidf_rows(held_out["text_feature_ids"], held_out["text_feature_counts"], part.idf.numpy(),
                           model.config.text_feature_groups, model.config.text_feature_sublinear_tf)  # fmt: skip
-        in_sample = rows @ part.weight.weight.detach().numpy() + part.bias.detach().numpy()
+        in_sample = rows @ part.feature_weights.weight.detach().numpy() + part.bias.detach().numpy()
         linear_logits[:, missing] = in_sample[:, missing]
     return train_set.select(network_rows), RecurrentBlend(held_out, linear_logits, weight, batch_size)
 

@@ -192,6 +192,6 @@ def fit_linear_part(part: torch.nn.Module, rows: sp.csr_matrix, labels: np.ndarr
         weight[:, k], bias[k] = _fit_label(rows, y, fit.c[-1], seed)
     weight[0] = 0.0  # padding
     with torch.no_grad():
-        part.weight.weight.copy_(torch.from_numpy(weight))
+        part.feature_weights.weight.copy_(torch.from_numpy(weight))
         part.bias.copy_(torch.from_numpy(bias))
     return fit

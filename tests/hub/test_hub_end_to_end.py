@@ -20,7 +20,7 @@ TEXTS = ["thanks for the helpful citation", "you pathetic idiot", "this page is 
 PUSHED = {
     "model.safetensors", "config.json", "configuration_rnn.py", "modeling_rnn.py", "recurrent_layers.py",
     "bag_of_ngrams.py", "classifier_head.py", "keras_padding.py", "from_vectors.py", "problem_type.py", "tokenizer.json",
-    "modeling_outputs.py", "presets.py", "text_feature_logits.py",  # the model
+    "modeling_outputs.py", "presets.py", "text_feature_logits.py", "weight_init.py",  # the model
     "tokenization_text_features.py", "text_features.py", "text_features.json",  # the raw-text features
     "tokenizer_config.json", "README.md", "roc_curve.png", "eval_results.json",
 }  # fmt: skip

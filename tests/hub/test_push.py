@@ -39,6 +39,7 @@ MODEL_FILES = {
     "modeling_outputs.py",
     "presets.py",
     "text_feature_logits.py",
+    "weight_init.py",
 }
 IDS = [[0, 0, 5, 6, 7], [3, 4, 0, 0, 0], [9, 8, 7, 6, 5]]
 MASK = [[0, 0, 1, 1, 1], [1, 1, 0, 0, 0], [1, 1, 1, 1, 1]]

@@ -109,6 +109,17 @@ def test_the_default_preset_is_the_pooled_bilstm_with_fine_tuned_vectors_and_a_b
         ),
         ("head_layers", [{"type": "dropout", "rate": 1}], r"head_layers\[0\].rate=1 is invalid"),
         (
+            "recurrent_logit_scale",
+            -0.5,
+            r"RNNConfig.recurrent_logit_scale=-0.5 is invalid; expected a number >= 0",
+        ),
+        (
+            "recurrent_logit_scale",
+            [0.2, 0.7],
+            r"recurrent_logit_scale=\[0.2, 0.7\] is invalid; .* num_labels=1 numbers",
+        ),
+        ("recurrent_logit_scale", [float("nan")], r"RNNConfig.recurrent_logit_scale=\[nan\] is invalid"),
+        (
             "head_layers",
             [{"type": "batch_norm", "eps": 1}],
             r"head_layers\[0\] \(batch_norm\) has unknown keys",
@@ -118,6 +129,12 @@ def test_the_default_preset_is_the_pooled_bilstm_with_fine_tuned_vectors_and_a_b
 def test_invalid_values_name_field_value_and_what_is_accepted(field, value, message):
     with pytest.raises(ValueError, match=message):
         RNNConfig(vocab_size=20, **{field: value}) if field != "vocab_size" else RNNConfig(vocab_size=value)
+
+
+def test_recurrent_logit_scale_may_be_one_number_per_label(tmp_path):
+    config = RNNConfig(vocab_size=20, num_labels=2, recurrent_logit_scale=[0.2, 0.7])
+    config.save_pretrained(tmp_path)
+    assert RNNConfig.from_pretrained(tmp_path).recurrent_logit_scale == [0.2, 0.7]
 
 
 def test_float16_storage_is_for_frozen_vectors_only():

@@ -28,7 +28,7 @@ def test_loaded_padding_row_and_forget_gate_bias_are_kept(tmp_path):
     ):
         assert torch.all(loaded.get_input_embeddings().weight[0] == 0.5), (
             "the loaded padding row was re-initialized: transformers no longer marks loaded tensors "
-            "_is_hf_initialized (see rnn_models/model/modeling_rnn.py, _loaded)"
+            "_is_hf_initialized (see rnn_models/model/weight_init.py, loaded)"
         )
         assert torch.all(loaded.rnn.layers[0].rnn.bias_ih_l0 == 0.25), "the loaded forget-gate bias was reset"
 
@@ -51,7 +51,7 @@ def test_a_module_loaded_in_part_keeps_its_loaded_tensors(tmp_path):
     assert missing and torch.all(loaded.bias_hh_l0 == 0)  # initialized: it was missing
     assert torch.all(loaded.bias_ih_l0 == 0.25), (
         "a loaded bias was re-initialized: transformers no longer marks loaded tensors _is_hf_initialized "
-        "(see rnn_models/model/modeling_rnn.py, _loaded)"
+        "(see rnn_models/model/weight_init.py, loaded)"
     )
 
 

@@ -148,7 +148,7 @@ def test_a_model_reading_the_raw_text_shows_its_words_symbols_kept():
     )  # fmt: skip
     model = RNNForSequenceClassification(config).eval()
     with torch.no_grad():
-        model.text_features.weight.weight.normal_()
+        model.text_features.feature_weights.weight.normal_()
     text = "you id1ot, stop this"
     label_scores, segments = explain(model, tokenizer, text)
     with torch.no_grad():  # the model's own sigmoid, from the raw text

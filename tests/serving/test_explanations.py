@@ -2,6 +2,7 @@
 logit minus the stated baseline; spans in the raw text; the exact linear parts; the module without the package."""
 
 import json
+import math
 import shutil
 from pathlib import Path
 
@@ -27,18 +28,22 @@ TEXTS = [
 ]
 
 
-def text_feature_model(texts=TEXTS, scale: float = 0.3):
+def text_feature_model(texts=TEXTS, scale: float | list[float] = 0.3, **overrides):
     """A default-preset model (raw-text n-grams + BiLSTM + Keras-id bag) with random weights everywhere."""
     tokenizer = RNNTokenizerFast.from_texts(texts * 3, max_length=40, text_features=True)
     vocabulary = tokenizer.text_features
     config = tiny_config(
         "bilstm", vocab_size=len(tokenizer), max_length=40, ngram_buckets=64, text_feature_size=vocabulary.size,
-        text_feature_groups=vocabulary.group_starts, recurrent_logit_scale=scale,
+        text_feature_groups=vocabulary.group_starts, recurrent_logit_scale=scale, **overrides,
     )  # fmt: skip
     model = RNNForSequenceClassification(config).eval()
     model.set_vocabulary(tokenizer)
     with torch.no_grad():
-        for table in (model.text_features.weight, model.ngrams.word_weights, model.ngrams.char_ngram_weights):
+        for table in (
+            model.text_features.feature_weights,
+            model.ngrams.word_weights,
+            model.ngrams.char_ngram_weights,
+        ):
             table.weight.normal_()
         model.ngrams.word_pair_weights.weight.normal_()
         model.text_features.idf.uniform_(1.0, 3.0)
@@ -146,9 +151,9 @@ def test_the_linear_part_over_the_raw_text_is_exact():
     model = RNNForSequenceClassification(config).eval()
     weights = {1: 0.5, 2: 2.0, 3: 1.0}  # you, idiot, "you idiot"
     with torch.no_grad():
-        model.text_features.weight.weight.zero_()
+        model.text_features.feature_weights.weight.zero_()
         for i, w in weights.items():
-            model.text_features.weight.weight[i, 0] = w
+            model.text_features.feature_weights.weight[i, 0] = w
         model.text_features.bias.fill_(-1.0)
     [result] = explain(model, ["You idiot, YOU"], tokenizer)
     label = result.labels["LABEL_0"]
@@ -192,6 +197,72 @@ def test_integrated_gradients_takes_more_steps_until_the_sum_adds_up(monkeypatch
     assert relative_residual() <= 1e-4
     monkeypatch.setattr(explanations, "MIN_SEGMENT", 1.0)  # no pieces: two steps only, and the sum misses
     assert relative_residual() > 1e-4
+
+
+def steps_integrated(monkeypatch) -> list[int]:
+    """``(label column, number of steps)`` of every Integrated Gradients pass `explain` runs, in order."""
+    calls, segment = [], explanations._RecurrentLogits._segment
+
+    def counted(self, rows, column, low, high, steps):
+        calls.append((column, steps))
+        return segment(self, rows, column, low, high, steps)
+
+    monkeypatch.setattr(explanations._RecurrentLogits, "_segment", counted)
+    return calls
+
+
+def test_a_logit_at_the_baseline_is_held_to_the_small_distance_not_integrated_again(monkeypatch):
+    """The output layer is turned orthogonal to the pooled features' change from baseline to text: the logit
+    equals the baseline's, while the path between them is not flat. 1% of nothing would be no budget at all."""
+    tokenizer = RNNTokenizerFast.from_texts(TEXTS, max_length=40)
+    model = RNNForSequenceClassification(tiny_config("lstm", vocab_size=len(tokenizer), max_length=40)).eval()
+    ids = tokenizer(TEXTS[:1], return_tensors="pt")["input_ids"]
+    with torch.no_grad():
+        padding = model.get_input_embeddings()(torch.zeros_like(ids))
+        change = (model.rnn.encode(ids)[1] - model.rnn.encode(ids, inputs_embeds=padding)[1])[0]  # (hidden,)
+        weight = torch.randn_like(change)
+        model.classifier.weight[0] = weight - (weight @ change) / (change @ change) * change
+    calls = steps_integrated(monkeypatch)
+    [result] = explain(model, TEXTS[:1], tokenizer, n_steps=16)
+    label = result.labels["LABEL_0"]
+
+    assert abs(label.logit - label.baseline_logit) < 1e-5
+    assert sum(abs(word.contribution) for word in label.words) > 1e-3  # the words still moved the logit
+    assert calls == [(0, 16)]  # within TOLERANCE x SMALL_DISTANCE at the first number of steps
+    assert abs(label.residual) <= explanations.TOLERANCE * explanations.SMALL_DISTANCE
+
+
+def test_a_zero_recurrent_scale_integrates_nothing_and_adds_up_exactly(monkeypatch):
+    model, tokenizer = text_feature_model(scale=0.0)
+    calls = steps_integrated(monkeypatch)
+    result = explain(model, TEXTS, tokenizer)
+
+    assert calls == []  # the recurrent part adds nothing: no budget to divide by 0
+    for explained in result:
+        label = explained.labels["LABEL_0"]
+        assert all(math.isfinite(word.contribution) for word in label.words)
+        assert label.residual == pytest.approx(0.0, abs=1e-5)
+
+
+@pytest.mark.parametrize("scale", [[0.2, 0.7], [0.0, 0.7]])
+def test_a_recurrent_scale_per_label_blends_and_adds_up_label_by_label(monkeypatch, scale):
+    model, tokenizer = text_feature_model(scale=scale, num_labels=2)
+    batch = tokenizer(TEXTS, padding=True, return_tensors="pt")
+    with torch.no_grad():
+        recurrent, linear = model.part_logits(**batch)
+        torch.testing.assert_close(model(**batch).logits, linear + torch.tensor(scale) * recurrent)
+    calls = steps_integrated(monkeypatch)
+    result = explain(model, TEXTS, tokenizer, n_steps=16)
+
+    assert_adds_up(model, tokenizer, TEXTS, result)
+    assert {column for column, _ in calls} == {column for column in (0, 1) if scale[column] > 0}
+    with torch.no_grad():  # the baseline blends each label's own scale
+        reference = model.get_input_embeddings()(torch.zeros_like(batch["input_ids"]))
+        rows = model.part_logits(**batch, inputs_embeds=reference)[0]
+        bag = model.ngrams(batch["input_ids"], batch["attention_mask"])
+        expected = model.text_features.bias + torch.tensor(scale) * (rows - bag)
+    got = torch.tensor([[r.labels[name].baseline_logit for name in ("LABEL_0", "LABEL_1")] for r in result])
+    torch.testing.assert_close(got, expected, atol=1e-5, rtol=0)
 
 
 def test_the_module_works_without_the_package_as_in_a_space(tmp_path):
