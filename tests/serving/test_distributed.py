@@ -10,10 +10,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import torch
-from builders import comments_table, make_dataset, nan_word_model
+from builders import comments_table, default_preset_model, make_dataset, nan_word_model
 
 from conftest import tiny_config
 from rnn_models import RNNForSequenceClassification, RNNTokenizerFast
+from rnn_models.commands.cli import main
 
 TORCHRUN = shutil.which("torchrun", path=str(Path(sys.executable).parent)) or "torchrun"
 ROOT = Path(__file__).resolve().parents[2]
@@ -155,3 +156,28 @@ def test_two_processes_keep_a_nan_row_and_resume_a_killed_run_to_one_process_byt
         resumed.stderr.count("2 of 90 rows got NaN scores") == 1 and "scored by 2 processes" in resumed.stderr
     )
     assert not [p.name for p in tmp_path.iterdir() if p.name.startswith(".")]
+
+
+def test_the_default_preset_under_torchrun_resumes_and_evaluates_as_one_process(tmp_path, capsys):
+    table = comments_table(tmp_path / "comments.csv", 60)
+    texts = pd.read_csv(table, keep_default_na=False)["comment_text"].tolist()
+    model = default_preset_model(tmp_path / "model", texts, labels={0: "toxic", 1: "other"})
+    rows = pd.read_csv(table)
+    rows["other"] = [i % 3 == 0 for i in range(len(rows))]
+    rows.to_csv(table, index=False)
+    scoring = ["--model", str(model), "--file", str(table), "--chunk_rows", "7", "--batch_size", "3"]
+    assert main(["predict", *scoring, "--output", str(tmp_path / "alone.csv")]) == 0
+    assert main(["evaluate", *scoring]) == 0
+    evaluated_alone = capsys.readouterr().out
+    script = tmp_path / "kill_rank_zero.py"
+    script.write_text(KILL_RANK_ZERO)
+    out = tmp_path / "merged.csv"
+    command = [*LAUNCHERS["torchrun"], str(script), "predict", *scoring, "--output", str(out)]
+    killed = subprocess.run(command, capture_output=True, text=True, env=ENV, timeout=600)
+    assert killed.returncode != 0 and not out.exists()
+    resumed = run_cli("predict", *scoring, "--output", str(out), "--resume", launcher="torchrun")
+    assert resumed.returncode == 0, resumed.stderr[-3000:]
+    assert out.read_bytes() == (tmp_path / "alone.csv").read_bytes()
+    evaluated = run_cli("evaluate", *scoring, launcher="torchrun")
+    assert evaluated.returncode == 0, evaluated.stderr[-3000:]
+    assert evaluated.stdout == evaluated_alone
