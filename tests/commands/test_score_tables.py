@@ -17,6 +17,7 @@ from sklearn.metrics import roc_auc_score
 from transformers import pipeline
 
 from rnn_models.commands.cli import main
+from rnn_models.serving import partial_output
 from rnn_models.serving.inference import load_model, predict_scores
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -84,6 +85,7 @@ def test_stdout_lines_equal_the_output_file(model, tmp_path, capsys):
 KILLER = """
 import os, signal, sys
 from rnn_models.commands.cli import main
+from rnn_models.serving import partial_output
 from rnn_models.serving.inference import load_model, predict_scores
 from rnn_models.serving.partial_output import PartialOutput
 
@@ -278,3 +280,26 @@ def test_a_killed_default_preset_run_resumes_to_the_bytes_of_an_uninterrupted_on
     assert killed.returncode == -signal.SIGKILL, killed.stderr[-2000:]
     assert main([*argv, "--output", str(out), "--resume"]) == 0
     assert out.read_bytes() == whole.read_bytes() and hidden_files(tmp_path) == []
+
+
+def test_a_run_that_died_after_renaming_its_output_blocks_no_later_run(model, tmp_path, monkeypatch, capsys):
+    table = comments_table(tmp_path / "comments.csv", 20)
+    out = tmp_path / "scores.csv"
+    argv = ["predict", "--model", str(model), "--file", str(table), "--chunk_rows", "8", "--output", str(out)]
+    real_publish = partial_output.publish
+
+    def publish_then_die(*args):
+        real_publish(*args)
+        raise KeyboardInterrupt  # after the rename, before the marker is removed
+
+    with monkeypatch.context() as patch:
+        patch.setattr(partial_output, "publish", publish_then_die)
+        assert main(argv) == 130
+    finished = out.read_bytes()
+    assert hidden_files(tmp_path) == [".scores.csv.partial.json"]
+    capsys.readouterr()
+    assert main(argv) == 1  # the output is there: replacing it still takes --overwrite
+    assert capsys.readouterr().err.strip().endswith("scores.csv exists; pass --overwrite to replace it")
+    for again in (["--overwrite"], ["--overwrite", "--resume"]):
+        assert main([*argv, *again]) == 0, capsys.readouterr().err
+        assert out.read_bytes() == finished and hidden_files(tmp_path) == []
