@@ -13,21 +13,13 @@ import json
 import os
 import sys
 from collections.abc import Callable
-from pathlib import Path
 from typing import TextIO
 
 from transformers.hf_argparser import string_to_bool
 
 from ..serving.sharding import Shard, current_shard, end_shard
 
-__all__ = [
-    "check_json_output",
-    "match_label_columns",
-    "run_evaluate_command",
-    "run_predict_command",
-    "show_progress",
-    "write_json_output",
-]
+__all__ = ["match_label_columns", "run_evaluate_command", "run_predict_command", "show_progress"]
 
 
 def _quiet_loading() -> None:
@@ -106,12 +98,6 @@ def _table_given(args: argparse.Namespace) -> bool:
     return bool(args.file or args.dataset_name)
 
 
-def _source(args: argparse.Namespace):
-    from ..text.table_chunks import TableSource
-
-    return TableSource(args.file, args.dataset_name, args.split, args.dataset_config_name, args.streaming)
-
-
 def _text_scorer(args: argparse.Namespace, model, tokenizer) -> Callable:
     """``texts -> scores`` for the chosen backend (one chunk's texts, all of them scored here)."""
     options = {"batch_size": args.batch_size}
@@ -158,7 +144,9 @@ def run_evaluate_command(argv: list[str]) -> int:
     if not _table_given(args):
         raise ValueError("give --file or --dataset_name with --split")
     if args.output and _writes_output():
-        check_json_output(args.output, args.overwrite)  # before the slow part
+        from ..serving.score_files import check_output_path
+
+        check_output_path(args.output, args.overwrite, formats=None)  # before the slow part
     _quiet_loading()
     return _on_shards(_evaluate, args)
 
@@ -200,50 +188,13 @@ def _evaluate(args: argparse.Namespace, shard: Shard) -> int:
         return 0
     text = json.dumps(result)
     if args.output:
-        write_json_output(args.output, text, args.overwrite)
+        from ..serving.score_files import write_text_file
+
+        write_text_file(args.output, text + "\n", args.overwrite)
         print(f"wrote the ROC AUC of {result['num_rows']:,} rows to {args.output}", file=sys.stderr)
     else:
         print(text)
     return 0
-
-
-def check_json_output(path: str, overwrite: bool) -> Path:
-    """Fails early on an ``--output`` that exists (without ``overwrite``) or lies in a missing folder.
-
-    Example:
-        >>> check_json_output("no/such/folder/roc.json", overwrite=False)
-        Traceback (most recent call last):
-        FileNotFoundError: no/such/folder: no such folder for --output
-    """
-    path = Path(path)
-    if path.exists() and not overwrite:
-        raise FileExistsError(f"{path} exists; pass --overwrite to replace it")
-    if not path.parent.is_dir():
-        raise FileNotFoundError(f"{path.parent}: no such folder for --output")
-    return path
-
-
-def write_json_output(path: str, text: str, overwrite: bool) -> Path:
-    """Writes ``text`` and a newline to ``path`` under a temporary name renamed into place (never over an
-    existing file without ``overwrite``).
-
-    Example:
-        >>> import tempfile
-        >>> with tempfile.TemporaryDirectory() as folder:
-        ...     print(write_json_output(f"{folder}/roc.json", '{"roc_auc": 0.9}', False).read_text(), end="")
-        {"roc_auc": 0.9}
-    """
-    from ..serving.score_files import publish
-
-    path = check_json_output(path, overwrite)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        tmp.write_text(text + "\n", encoding="utf-8")
-        publish(tmp, path, overwrite)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    return path
 
 
 def run_predict_command(argv: list[str]) -> int:
