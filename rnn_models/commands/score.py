@@ -17,7 +17,7 @@ from typing import TextIO
 
 from transformers.hf_argparser import string_to_bool
 
-from ..serving.sharding import Shard, current_shard, end_shard
+from ..serving.sharding import Shard, current_shard, end_shard, on_main, run_everywhere
 
 __all__ = ["match_label_columns", "run_evaluate_command", "run_predict_command", "show_progress"]
 
@@ -176,25 +176,40 @@ def match_label_columns(requested: list[str] | None, model_labels: list[str]) ->
     return pairs
 
 
+def _load(args: argparse.Namespace, shard: Shard) -> tuple[object, object]:
+    """The model and tokenizer on every process; a failure in any process stops all of them."""
+    from ..serving.inference import load_model
+
+    return run_everywhere(lambda: load_model(args.model, shard.device, allow_pickle=args.allow_pickle), shard)
+
+
 def _evaluate(args: argparse.Namespace, shard: Shard) -> int:
-    from ..serving.inference import label_names, load_model
+    from ..serving.inference import label_names
     from .score_tables import evaluate_table
 
-    model, tokenizer = load_model(args.model, shard.device, allow_pickle=args.allow_pickle)
-    pairs = match_label_columns(args.label_columns, label_names(model))
+    model, tokenizer = _load(args, shard)
+    pairs, scorer = run_everywhere(
+        lambda: (
+            match_label_columns(args.label_columns, label_names(model)),
+            _text_scorer(args, model, tokenizer),
+        ),
+        shard,
+    )
     progress = shard.is_main and show_progress(args.disable_tqdm)
-    result = evaluate_table(args, shard, _text_scorer(args, model, tokenizer), pairs, progress)
-    if result is None:  # not rank 0: its share went to rank 0
-        return 0
+    result = evaluate_table(args, shard, scorer, pairs, progress)
+    on_main(lambda: _emit_evaluation(args, result), shard)  # rank 0 writes; its error reaches every process
+    return 0
+
+
+def _emit_evaluation(args: argparse.Namespace, result: dict) -> None:
+    from ..serving.score_files import write_text_file
+
     text = json.dumps(result)
     if args.output:
-        from ..serving.score_files import write_text_file
-
         write_text_file(args.output, text + "\n", args.overwrite)
         print(f"wrote the ROC AUC of {result['num_rows']:,} rows to {args.output}", file=sys.stderr)
     else:
         print(text)
-    return 0
 
 
 def run_predict_command(argv: list[str]) -> int:
@@ -255,23 +270,30 @@ def run_predict_command(argv: list[str]) -> int:
 
 
 def _predict(args: argparse.Namespace, shard: Shard) -> int:
-    from ..serving.inference import label_names, load_model
+    from ..serving.inference import label_names
     from .score_tables import check_table, predict_table
 
     if not args.texts:  # the table first: a wrong split or column fails before the model loads
-        check_table(args)
-    model, tokenizer = load_model(args.model, shard.device, allow_pickle=args.allow_pickle)
+        run_everywhere(lambda: check_table(args), shard)
+    model, tokenizer = _load(args, shard)
     names = label_names(model)
-    explained = _explained_labels(args, names)
-    explainer = _explainer(args, model, tokenizer, explained)
+
+    def scorers():
+        explained = _explained_labels(args, names)
+        return explained, _explainer(args, model, tokenizer, explained), _text_scorer(args, model, tokenizer)
+
+    explained, explainer, scorer = run_everywhere(scorers, shard)
     if not args.texts:
         progress = shard.is_main and show_progress(args.disable_tqdm)
-        scorer = _text_scorer(args, model, tokenizer)
         return predict_table(args, shard, scorer, names, progress, explainer, explained)
-    scores = _text_scorer(args, model, tokenizer)(args.texts)  # a few texts: each process scores them all
-    explanations = explainer(args.texts) if explainer else None
-    if not shard.is_main:  # every process scored them; rank 0 alone prints
-        return 0
+    scores, explanations = run_everywhere(  # a few texts: each process scores them all
+        lambda: (scorer(args.texts), explainer(args.texts) if explainer else None), shard
+    )
+    on_main(lambda: _emit_text_scores(args, names, explained, scores, explanations), shard)  # rank 0 alone
+    return 0
+
+
+def _emit_text_scores(args: argparse.Namespace, names: list[str], explained: list[str], scores, explanations):
     from ..serving.score_files import ScoreFormat, write_scores
 
     if args.output:
@@ -285,9 +307,8 @@ def _predict(args: argparse.Namespace, shard: Shard) -> int:
             explanations=explanations,
         )
         print(f"wrote {len(scores):,} rows (text, {', '.join(names)}) to {path}", file=sys.stderr)
-        return 0
+        return
     sys.stdout.write(ScoreFormat(".jsonl", "text", names, explained).rows(args.texts, scores, explanations))
-    return 0
 
 
 def _explained_labels(args: argparse.Namespace, names: list[str]) -> list[str]:
