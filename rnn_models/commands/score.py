@@ -176,18 +176,23 @@ def match_label_columns(requested: list[str] | None, model_labels: list[str]) ->
     return pairs
 
 
-def _load(args: argparse.Namespace, shard: Shard) -> tuple[object, object]:
-    """The model and tokenizer on every process; a failure in any process stops all of them."""
-    from ..serving.inference import load_model
+def _load(args: argparse.Namespace, shard: Shard) -> tuple[object, object, str | None]:
+    """The model and tokenizer on every process, all from one Hub commit (rank 0 resolves it: the revision
+    returned, None for a folder); a failure in any process stops all of them."""
+    from ..serving.inference import hub_revision, load_model
 
-    return run_everywhere(lambda: load_model(args.model, shard.device, allow_pickle=args.allow_pickle), shard)
+    revision = on_main(lambda: hub_revision(args.model), shard)
+    model, tokenizer = run_everywhere(
+        lambda: load_model(args.model, shard.device, allow_pickle=args.allow_pickle, revision=revision), shard
+    )
+    return model, tokenizer, revision
 
 
 def _evaluate(args: argparse.Namespace, shard: Shard) -> int:
     from ..serving.inference import label_names
     from .score_tables import evaluate_table
 
-    model, tokenizer = _load(args, shard)
+    model, tokenizer, _ = _load(args, shard)
     pairs, scorer = run_everywhere(
         lambda: (
             match_label_columns(args.label_columns, label_names(model)),
@@ -275,7 +280,7 @@ def _predict(args: argparse.Namespace, shard: Shard) -> int:
 
     if not args.texts:  # the table first: a wrong split or column fails before the model loads
         run_everywhere(lambda: check_table(args), shard)
-    model, tokenizer = _load(args, shard)
+    model, tokenizer, revision = _load(args, shard)
     names = label_names(model)
 
     def scorers():
@@ -285,7 +290,7 @@ def _predict(args: argparse.Namespace, shard: Shard) -> int:
     explained, explainer, scorer = run_everywhere(scorers, shard)
     if not args.texts:
         progress = shard.is_main and show_progress(args.disable_tqdm)
-        return predict_table(args, shard, scorer, names, progress, explainer, explained)
+        return predict_table(args, shard, scorer, names, progress, explainer, explained, revision)
     scores, explanations = run_everywhere(  # a few texts: each process scores them all
         lambda: (scorer(args.texts), explainer(args.texts) if explainer else None), shard
     )

@@ -18,9 +18,7 @@ from ..serving.chunked_scoring import scored_rounds
 from ..serving.inference import progress_bar
 from ..serving.sharding import OtherProcessError, Shard, on_main
 
-__all__ = ["check_table", "evaluate_table", "model_fingerprint", "predict_table", "report_counts"]
-
-_MODEL_FILES = ("config.json", "model.safetensors", "pytorch_model.bin", "tokenizer.json")
+__all__ = ["check_table", "evaluate_table", "predict_table", "report_counts"]
 
 
 def _chunks(
@@ -66,23 +64,6 @@ def report_counts(command: str, column: str, rows: int, counts: dict[str, int]) 
         )
 
 
-def model_fingerprint(model: str) -> dict:
-    """The model as a resumed run checks it: its name, and each file's size and time when it is a folder.
-
-    Example:
-        >>> model_fingerprint("user/some-model")
-        {'model': 'user/some-model'}
-    """
-    folder = Path(model)
-    files = {}
-    if folder.is_dir():
-        for name in _MODEL_FILES:
-            if (folder / name).is_file():
-                stat = (folder / name).stat()
-                files[name] = [stat.st_size, stat.st_mtime_ns]
-    return {"model": model, **({"model_files": files} if files else {})}
-
-
 def predict_table(
     args: argparse.Namespace,
     shard: Shard,
@@ -91,10 +72,11 @@ def predict_table(
     progress: bool = False,
     explain_texts=None,
     explained: list[str] | None = None,
+    revision: str | None = None,
 ) -> int:
     """Scores the table of ``args`` chunk by chunk to ``--output`` (resumable) or stdout (JSON lines);
     ``progress``: a bar on stderr; ``explain_texts``: ``texts -> explanations`` of the labels ``explained``,
-    for ``--explain``.
+    for ``--explain``; ``revision``: the Hub commit the model was loaded from (a resumed run checks it).
 
     Rank 0 writes each round inside the round (`on_main`): an error there, as in any process's scoring,
     stops every process with it."""
@@ -103,7 +85,7 @@ def predict_table(
     source, chunks = _chunks(args, shard, None)
     output = None
     if args.output and shard.is_main:
-        settings = _settings(args, source.name, explained if explain_texts else None)
+        settings = _settings(args, source.name, revision, explained if explain_texts else None)
         output = PartialOutput(Path(args.output), settings)
     earlier = on_main(lambda: output.start(args.resume) if output else None, shard)  # what is done
     done = list(earlier.digests) if earlier else []  # a copy: appending must not grow it
@@ -142,10 +124,14 @@ def predict_table(
     return 0
 
 
-def _settings(args: argparse.Namespace, table: str, explained: list[str] | None) -> dict:
-    """What a resumed run must share with the interrupted one: the model, the table, the options."""
+def _settings(
+    args: argparse.Namespace, table: str, revision: str | None, explained: list[str] | None
+) -> dict:
+    """What a resumed run must share with the interrupted one: the model loaded, the table, the options."""
+    from ..serving.model_fingerprint import model_fingerprint
+
     return {
-        **model_fingerprint(args.model),
+        **model_fingerprint(args.model, revision, args.backend),
         "table": table,
         **{key: getattr(args, key) for key in ("text_column", "chunk_rows", "batch_size", "backend")},
         **({"explain_top_k": args.top_k, "explained": explained} if explained is not None else {}),

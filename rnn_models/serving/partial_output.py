@@ -75,8 +75,8 @@ class PartialOutput:
                 then, now = earlier.settings.get(key), self.progress.settings.get(key)
                 if then != now:
                     raise ValueError(
-                        f"--resume: {self.data} was written with {key} {then!r}, this run has {now!r}; run the "
-                        "same command, or delete it to start over"
+                        f"--resume: {self.data} was written with {key} {then!r}, this run has {now!r}; resume "
+                        "with the settings and model it was written with, or delete it to start over"
                     )
             if not self.data.is_file() or self.data.stat().st_size < earlier.bytes:
                 raise ValueError(

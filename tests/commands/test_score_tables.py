@@ -143,7 +143,8 @@ def test_resume_refuses_a_run_with_other_settings_or_another_table(model, tmp_pa
     assert main([*argv, "--resume", "--batch_size", "7"]) == 1
     err = capsys.readouterr().err.strip()
     assert err.endswith(
-        "was written with batch_size 256, this run has 7; run the same command, or delete it to start over"
+        "was written with batch_size 256, this run has 7; resume with the settings and model it was written with, "
+        "or delete it to start over"
     )
     changed = pd.read_csv(table)
     changed.loc[6, "comment_text"] = "another text"  # in the second chunk, already scored
