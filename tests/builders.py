@@ -1,6 +1,6 @@
 """Test data built on the fly and shared by several test modules: a learnable table with its vectors, the
 train command's arguments on it, word2vec binary bytes, a folder's fingerprint, tiny models of each problem type
-with the pipeline's scores for them."""
+with the pipeline's scores for them, tiny saved folders (one that scores NaN, one of the default preset)."""
 
 import hashlib
 import random
@@ -120,6 +120,32 @@ def nan_word_model(folder: Path, texts: list[str], labels: dict[int, str] | None
     model = RNNForSequenceClassification(config)
     with torch.no_grad():
         model.get_input_embeddings().weight[tokenizer.convert_tokens_to_ids(POISON)] = float("nan")
+    model.save_pretrained(folder)
+    tokenizer.save_pretrained(folder)
+    return folder
+
+
+def default_preset_model(folder: Path, texts: list[str], labels: dict[int, str] | None = None) -> Path:
+    """A tiny saved model of the default preset (``bilstm_ngrams``: BiLSTM, hashed n-grams and the raw text's
+    n-grams, ``text_features.json``) with random weights in every part, fitted on ``texts``."""
+    import torch
+
+    tokenizer = RNNTokenizerFast.from_texts(texts, max_length=20, text_features=True)
+    vocabulary = tokenizer.text_features
+    torch.manual_seed(0)
+    config = RNNConfig.from_preset(
+        "bilstm_ngrams", vocab_size=len(tokenizer), embedding_dim=6, hidden_size=5, max_length=20,
+        ngram_buckets=64, text_feature_size=vocabulary.size, text_feature_groups=vocabulary.group_starts,
+        recurrent_logit_scale=0.3, id2label=labels or {0: "toxic"},
+    )  # fmt: skip
+    if len(config.id2label) > 1:
+        config.problem_type = "multi_label_classification"
+    model = RNNForSequenceClassification(config)
+    with torch.no_grad():
+        model.text_features.weight.weight.normal_()
+        model.text_features.idf.uniform_(1.0, 3.0)
+        model.text_features.bias.fill_(-1.0)
+        model.ngrams.word_weights.weight.normal_()
     model.save_pretrained(folder)
     tokenizer.save_pretrained(folder)
     return folder

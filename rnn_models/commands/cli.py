@@ -214,6 +214,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"rnn-models: unknown command {command!r}\n{USAGE}", file=sys.stderr)
         return 2
     from ..hub.push import HubPushError
+    from ..serving.sharding import OtherProcessError
 
     try:
         return COMMANDS[command](rest)
@@ -222,7 +223,7 @@ def main(argv: list[str] | None = None) -> int:
             raise
         print(f"rnn-models {command}: interrupted", file=sys.stderr)
         return 130
-    except (ValueError, OSError, HubPushError, ImportError) as error:
+    except (ValueError, OSError, HubPushError, ImportError, OtherProcessError) as error:
         if debug:
             raise
         print(f"rnn-models {command}: error: {_one_line(error)}", file=sys.stderr)

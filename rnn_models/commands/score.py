@@ -13,21 +13,13 @@ import json
 import os
 import sys
 from collections.abc import Callable
-from pathlib import Path
 from typing import TextIO
 
 from transformers.hf_argparser import string_to_bool
 
-from ..serving.sharding import Shard, current_shard, end_shard
+from ..serving.sharding import Shard, current_shard, end_shard, on_main, run_everywhere
 
-__all__ = [
-    "check_json_output",
-    "match_label_columns",
-    "run_evaluate_command",
-    "run_predict_command",
-    "show_progress",
-    "write_json_output",
-]
+__all__ = ["match_label_columns", "run_evaluate_command", "run_predict_command", "show_progress"]
 
 
 def _quiet_loading() -> None:
@@ -106,12 +98,6 @@ def _table_given(args: argparse.Namespace) -> bool:
     return bool(args.file or args.dataset_name)
 
 
-def _source(args: argparse.Namespace):
-    from ..text.table_chunks import TableSource
-
-    return TableSource(args.file, args.dataset_name, args.split, args.dataset_config_name, args.streaming)
-
-
 def _text_scorer(args: argparse.Namespace, model, tokenizer) -> Callable:
     """``texts -> scores`` for the chosen backend (one chunk's texts, all of them scored here)."""
     options = {"batch_size": args.batch_size}
@@ -158,7 +144,9 @@ def run_evaluate_command(argv: list[str]) -> int:
     if not _table_given(args):
         raise ValueError("give --file or --dataset_name with --split")
     if args.output and _writes_output():
-        check_json_output(args.output, args.overwrite)  # before the slow part
+        from ..serving.score_files import check_output_path
+
+        check_output_path(args.output, args.overwrite, formats=None)  # before the slow part
     _quiet_loading()
     return _on_shards(_evaluate, args)
 
@@ -188,62 +176,45 @@ def match_label_columns(requested: list[str] | None, model_labels: list[str]) ->
     return pairs
 
 
+def _load(args: argparse.Namespace, shard: Shard) -> tuple[object, object, str | None]:
+    """The model and tokenizer on every process, all from one Hub commit (rank 0 resolves it: the revision
+    returned, None for a folder); a failure in any process stops all of them."""
+    from ..serving.inference import hub_revision, load_model
+
+    revision = on_main(lambda: hub_revision(args.model), shard)
+    model, tokenizer = run_everywhere(
+        lambda: load_model(args.model, shard.device, allow_pickle=args.allow_pickle, revision=revision), shard
+    )
+    return model, tokenizer, revision
+
+
 def _evaluate(args: argparse.Namespace, shard: Shard) -> int:
-    from ..serving.inference import label_names, load_model
+    from ..serving.inference import label_names
     from .score_tables import evaluate_table
 
-    model, tokenizer = load_model(args.model, shard.device, allow_pickle=args.allow_pickle)
-    pairs = match_label_columns(args.label_columns, label_names(model))
+    model, tokenizer, _ = _load(args, shard)
+    pairs, scorer = run_everywhere(
+        lambda: (
+            match_label_columns(args.label_columns, label_names(model)),
+            _text_scorer(args, model, tokenizer),
+        ),
+        shard,
+    )
     progress = shard.is_main and show_progress(args.disable_tqdm)
-    result = evaluate_table(args, shard, _text_scorer(args, model, tokenizer), pairs, progress)
-    if result is None:  # not rank 0: its share went to rank 0
-        return 0
-    text = json.dumps(result)
-    if args.output:
-        write_json_output(args.output, text, args.overwrite)
-        print(f"wrote the ROC AUC of {result['num_rows']:,} rows to {args.output}", file=sys.stderr)
-    else:
-        print(text)
+    result = evaluate_table(args, shard, scorer, pairs, progress)
+    on_main(lambda: _emit_evaluation(args, result), shard)  # rank 0 writes; its error reaches every process
     return 0
 
 
-def check_json_output(path: str, overwrite: bool) -> Path:
-    """Fails early on an ``--output`` that exists (without ``overwrite``) or lies in a missing folder.
+def _emit_evaluation(args: argparse.Namespace, result: dict) -> None:
+    from ..serving.score_files import write_text_file
 
-    Example:
-        >>> check_json_output("no/such/folder/roc.json", overwrite=False)
-        Traceback (most recent call last):
-        FileNotFoundError: no/such/folder: no such folder for --output
-    """
-    path = Path(path)
-    if path.exists() and not overwrite:
-        raise FileExistsError(f"{path} exists; pass --overwrite to replace it")
-    if not path.parent.is_dir():
-        raise FileNotFoundError(f"{path.parent}: no such folder for --output")
-    return path
-
-
-def write_json_output(path: str, text: str, overwrite: bool) -> Path:
-    """Writes ``text`` and a newline to ``path`` under a temporary name renamed into place (never over an
-    existing file without ``overwrite``).
-
-    Example:
-        >>> import tempfile
-        >>> with tempfile.TemporaryDirectory() as folder:
-        ...     print(write_json_output(f"{folder}/roc.json", '{"roc_auc": 0.9}', False).read_text(), end="")
-        {"roc_auc": 0.9}
-    """
-    from ..serving.score_files import publish
-
-    path = check_json_output(path, overwrite)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        tmp.write_text(text + "\n", encoding="utf-8")
-        publish(tmp, path, overwrite)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    return path
+    text = json.dumps(result)
+    if args.output:
+        write_text_file(args.output, text + "\n", args.overwrite)
+        print(f"wrote the ROC AUC of {result['num_rows']:,} rows to {args.output}", file=sys.stderr)
+    else:
+        print(text)
 
 
 def run_predict_command(argv: list[str]) -> int:
@@ -304,23 +275,30 @@ def run_predict_command(argv: list[str]) -> int:
 
 
 def _predict(args: argparse.Namespace, shard: Shard) -> int:
-    from ..serving.inference import label_names, load_model
+    from ..serving.inference import label_names
     from .score_tables import check_table, predict_table
 
     if not args.texts:  # the table first: a wrong split or column fails before the model loads
-        check_table(args)
-    model, tokenizer = load_model(args.model, shard.device, allow_pickle=args.allow_pickle)
+        run_everywhere(lambda: check_table(args), shard)
+    model, tokenizer, revision = _load(args, shard)
     names = label_names(model)
-    explained = _explained_labels(args, names)
-    explainer = _explainer(args, model, tokenizer, explained)
+
+    def scorers():
+        explained = _explained_labels(args, names)
+        return explained, _explainer(args, model, tokenizer, explained), _text_scorer(args, model, tokenizer)
+
+    explained, explainer, scorer = run_everywhere(scorers, shard)
     if not args.texts:
         progress = shard.is_main and show_progress(args.disable_tqdm)
-        scorer = _text_scorer(args, model, tokenizer)
-        return predict_table(args, shard, scorer, names, progress, explainer, explained)
-    scores = _text_scorer(args, model, tokenizer)(args.texts)  # a few texts: each process scores them all
-    explanations = explainer(args.texts) if explainer else None
-    if not shard.is_main:  # every process scored them; rank 0 alone prints
-        return 0
+        return predict_table(args, shard, scorer, names, progress, explainer, explained, revision)
+    scores, explanations = run_everywhere(  # a few texts: each process scores them all
+        lambda: (scorer(args.texts), explainer(args.texts) if explainer else None), shard
+    )
+    on_main(lambda: _emit_text_scores(args, names, explained, scores, explanations), shard)  # rank 0 alone
+    return 0
+
+
+def _emit_text_scores(args: argparse.Namespace, names: list[str], explained: list[str], scores, explanations):
     from ..serving.score_files import ScoreFormat, write_scores
 
     if args.output:
@@ -334,9 +312,8 @@ def _predict(args: argparse.Namespace, shard: Shard) -> int:
             explanations=explanations,
         )
         print(f"wrote {len(scores):,} rows (text, {', '.join(names)}) to {path}", file=sys.stderr)
-        return 0
+        return
     sys.stdout.write(ScoreFormat(".jsonl", "text", names, explained).rows(args.texts, scores, explanations))
-    return 0
 
 
 def _explained_labels(args: argparse.Namespace, names: list[str]) -> list[str]:

@@ -9,17 +9,16 @@ the input's order, whatever its scores: NaN scores are written as NaN and counte
 
 import argparse
 import sys
+from functools import partial
 from pathlib import Path
 
 import numpy as np
 
-from ..serving.chunked_scoring import on_main, scored_rounds
+from ..serving.chunked_scoring import scored_rounds
 from ..serving.inference import progress_bar
-from ..serving.sharding import Shard
+from ..serving.sharding import OtherProcessError, Shard, on_main
 
-__all__ = ["check_table", "evaluate_table", "model_fingerprint", "predict_table", "report_counts"]
-
-_MODEL_FILES = ("config.json", "model.safetensors", "pytorch_model.bin", "tokenizer.json")
+__all__ = ["check_table", "evaluate_table", "predict_table", "report_counts"]
 
 
 def _chunks(
@@ -65,23 +64,6 @@ def report_counts(command: str, column: str, rows: int, counts: dict[str, int]) 
         )
 
 
-def model_fingerprint(model: str) -> dict:
-    """The model as a resumed run checks it: its name, and each file's size and time when it is a folder.
-
-    Example:
-        >>> model_fingerprint("user/some-model")
-        {'model': 'user/some-model'}
-    """
-    folder = Path(model)
-    files = {}
-    if folder.is_dir():
-        for name in _MODEL_FILES:
-            if (folder / name).is_file():
-                stat = (folder / name).stat()
-                files[name] = [stat.st_size, stat.st_mtime_ns]
-    return {"model": model, **({"model_files": files} if files else {})}
-
-
 def predict_table(
     args: argparse.Namespace,
     shard: Shard,
@@ -90,11 +72,74 @@ def predict_table(
     progress: bool = False,
     explain_texts=None,
     explained: list[str] | None = None,
+    revision: str | None = None,
 ) -> int:
     """Scores the table of ``args`` chunk by chunk to ``--output`` (resumable) or stdout (JSON lines);
     ``progress``: a bar on stderr; ``explain_texts``: ``texts -> explanations`` of the labels ``explained``,
-    for ``--explain``."""
+    for ``--explain``; ``revision``: the Hub commit the model was loaded from (a resumed run checks it).
+
+    Rank 0 writes each round inside the round (`on_main`): an error there, as in any process's scoring,
+    stops every process with it."""
     from ..serving.partial_output import PartialOutput
+
+    source, chunks = _chunks(args, shard, None)
+    output = None
+    if args.output and shard.is_main:
+        settings = _settings(args, source.name, revision, explained if explain_texts else None)
+        output = PartialOutput(Path(args.output), settings)
+    earlier = on_main(lambda: output.start(args.resume) if output else None, shard)  # what is done
+    done = list(earlier.digests) if earlier else []  # a copy: appending must not grow it
+    rows, counts = (earlier.rows, dict(earlier.counts)) if earlier else (0, {})
+    key_name = earlier.notes.get("key_name") if earlier else None
+    work = _predict_work(args, score_texts, names, explain_texts, explained)
+    try:
+        with progress_bar(None, progress) as bar:
+            bar.update(rows)
+            for results in scored_rounds(chunks, work, shard, done):
+                scored = [result for result in results if result.payload is not None]
+                on_main(partial(_write_round, scored, output), shard)
+                for result in scored:
+                    key_name = result.payload[2]
+                    counts["missing_texts"] = counts.get("missing_texts", 0) + result.missing_texts
+                    counts["nan_rows"] = counts.get("nan_rows", 0) + result.payload[1]
+                    rows += result.num_rows
+                    bar.update(result.num_rows)
+    except (ValueError, OSError, OtherProcessError) as error:
+        if output is None or not output.progress.rows:
+            raise
+        output.close()
+        raise ValueError(
+            f"{error}; the {output.progress.rows:,} rows scored before it are kept in {output.data}: run "
+            "again with --resume to continue"
+        ) from error
+
+    def finish() -> None:
+        report_counts("predict", args.text_column, rows, counts)
+        if output:
+            path = output.publish(args.overwrite)
+            shared = f", scored by {shard.num_shards} processes" if shard.num_shards > 1 else ""
+            print(f"wrote {rows:,} rows ({key_name}, {', '.join(names)}) to {path}{shared}", file=sys.stderr)
+
+    on_main(finish, shard)
+    return 0
+
+
+def _settings(
+    args: argparse.Namespace, table: str, revision: str | None, explained: list[str] | None
+) -> dict:
+    """What a resumed run must share with the interrupted one: the model loaded, the table, the options."""
+    from ..serving.model_fingerprint import model_fingerprint
+
+    return {
+        **model_fingerprint(args.model, revision, args.backend),
+        "table": table,
+        **{key: getattr(args, key) for key in ("text_column", "chunk_rows", "batch_size", "backend")},
+        **({"explain_top_k": args.top_k, "explained": explained} if explained is not None else {}),
+    }
+
+
+def _predict_work(args: argparse.Namespace, score_texts, names: list[str], explain_texts, explained):
+    """``chunk -> (text to write, rows with NaN scores, key column name)``."""
     from ..serving.score_files import ScoreFormat
 
     suffix = Path(args.output).suffix.lower() if args.output else ".jsonl"
@@ -108,56 +153,30 @@ def predict_table(
         text = (form.header() if chunk.index == 0 else "") + form.rows(keys, scores, explanations)
         return text, int(np.isnan(scores).any(axis=1).sum()), form.key_name
 
-    source, chunks = _chunks(args, shard, None)
-    settings = {
-        **model_fingerprint(args.model),
-        "table": source.name,
-        **{key: getattr(args, key) for key in ("text_column", "chunk_rows", "batch_size", "backend")},
-        **({"explain_top_k": args.top_k, "explained": explained} if explain_texts else {}),
-    }
-    partial = PartialOutput(Path(args.output), settings) if args.output and shard.is_main else None
-    earlier = on_main(lambda: partial.start(args.resume) if partial else None, shard)  # what is done
-    done = list(earlier.digests) if earlier else []  # a copy: appending must not grow it
-    rows, counts = (earlier.rows, dict(earlier.counts)) if earlier else (0, {})
-    key_name = earlier.notes.get("key_name") if earlier else None
-    try:
-        with progress_bar(None, progress) as bar:
-            bar.update(rows)
-            for results in scored_rounds(chunks, work, shard, done):
-                for result in (r for r in results if r.payload is not None):
-                    text, nan_rows, key_name = result.payload
-                    chunk_counts = {"missing_texts": result.missing_texts, "nan_rows": nan_rows}
-                    if partial:
-                        partial.progress.notes["key_name"] = key_name
-                        partial.append(text, result.num_rows, result.digest, chunk_counts)
-                    elif shard.is_main:
-                        sys.stdout.write(text)
-                    rows += result.num_rows
-                    counts = {k: counts.get(k, 0) + v for k, v in chunk_counts.items()}
-                    bar.update(result.num_rows)
-    except (ValueError, OSError) as error:
-        if partial is None or not partial.progress.rows:
-            raise
-        partial.close()
-        raise ValueError(
-            f"{error}; the {partial.progress.rows:,} rows scored before it are kept in {partial.data}: run "
-            "again with --resume to continue"
-        ) from error
-    if not shard.is_main:
-        return 0
-    report_counts("predict", args.text_column, rows, counts)
-    if partial:
-        path = partial.publish(args.overwrite)
-        shared = f", scored by {shard.num_shards} processes" if shard.num_shards > 1 else ""
-        print(f"wrote {rows:,} rows ({key_name}, {', '.join(names)}) to {path}{shared}", file=sys.stderr)
-    return 0
+    return work
+
+
+def _write_round(results: list, output) -> None:
+    """Rank 0's part of a round: each chunk's text appended to the partial ``output``, or printed."""
+    for result in results:
+        text, nan_rows, key_name = result.payload
+        if output is None:
+            sys.stdout.write(text)
+            continue
+        output.progress.notes["key_name"] = key_name
+        output.append(
+            text,
+            result.num_rows,
+            result.digest,
+            {"missing_texts": result.missing_texts, "nan_rows": nan_rows},
+        )
 
 
 def evaluate_table(
     args: argparse.Namespace, shard: Shard, score_texts, pairs: list[tuple[str, int]], progress: bool = False
-) -> dict | None:
-    """ROC AUC of the table of ``args``, scored chunk by chunk: the JSON's fields on rank 0, None elsewhere;
-    ``progress``: a bar on stderr."""
+) -> dict:
+    """ROC AUC of the table of ``args``, scored chunk by chunk: the JSON's fields, on every process (rank 0
+    computes them); ``progress``: a bar on stderr."""
     from ..training.metrics import roc_auc_per_label
 
     columns = [column for column, _ in pairs]
@@ -180,10 +199,12 @@ def evaluate_table(
                     scores.append(result.payload[0])
                     labels.append(result.payload[1])
                 bar.update(result.num_rows)
-    if not shard.is_main:
-        return None
-    report_counts("evaluate", args.text_column, rows, counts)
-    if counts["nan_rows"]:
-        raise ValueError(f"{counts['nan_rows']:,} rows got NaN scores: ROC AUC is undefined for them")
-    macro, per_label = roc_auc_per_label(np.concatenate(scores), np.concatenate(labels), columns)
-    return {"roc_auc": macro, "roc_auc_per_label": per_label, "num_rows": rows}
+
+    def roc_auc() -> dict:
+        report_counts("evaluate", args.text_column, rows, counts)
+        if counts["nan_rows"]:
+            raise ValueError(f"{counts['nan_rows']:,} rows got NaN scores: ROC AUC is undefined for them")
+        macro, per_label = roc_auc_per_label(np.concatenate(scores), np.concatenate(labels), columns)
+        return {"roc_auc": macro, "roc_auc_per_label": per_label, "num_rows": rows}
+
+    return on_main(roc_auc, shard)

@@ -4,8 +4,8 @@ A chunk (`rnn_models.text.table_chunks.TableChunk`, ``--chunk_rows`` rows) is to
 in length-sorted batches inside the chunk, so memory holds one chunk at a time and a chunk's scores depend
 only on its rows: any number of processes, and a run resumed after a kill, give the same bytes. Process
 ``rank`` of ``N`` scores chunks ``rank, rank + N, ...``; after each round of ``N`` chunks every process gets
-every result (`rnn_models.serving.sharding.all_gather`), in chunk order, so all agree on the end, on an error,
-and on a resumed run's input, and rank 0 alone writes.
+every result (`rnn_models.serving.sharding.all_gather_checked`), in chunk order, so all agree on the end, on an
+error (of any type, in any process), and on a resumed run's input, and rank 0 alone writes.
 """
 
 import hashlib
@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from itertools import islice
 
 from ..text.table_chunks import TableChunk
-from .sharding import Shard, all_gather, broadcast
+from .sharding import Shard, all_gather_checked
 
-__all__ = ["ChunkResult", "chunk_digest", "on_main", "scored_rounds"]
+__all__ = ["ChunkResult", "chunk_digest", "scored_rounds"]
 
 
 @dataclass
@@ -54,7 +54,7 @@ def scored_rounds(
     process's chunks only (``chunks`` holds rows for those: see ``wanted`` in `iter_table_chunks`).
 
     The first ``len(done_digests)`` chunks were completed by an earlier run: they are read and compared
-    with its digests, not scored. An error in any process (a broken row, a bad label) is raised in all.
+    with its digests, not scored. An error in any process (a broken row, a bad label, a bug) is raised in all.
 
     Example:
         >>> chunks = [TableChunk(i, 2 * i, 2, texts=["a", ""]) for i in range(3)]
@@ -63,22 +63,17 @@ def scored_rounds(
         [[(0, 1, 2)], [(1, 1, 2)], [(2, 1, 2)]]
     """
     iterator = iter(chunks)
+
+    def this_process() -> tuple[int, ChunkResult | None]:
+        round_chunks = list(islice(iterator, shard.num_shards))
+        mine = round_chunks[shard.rank] if shard.rank < len(round_chunks) else None
+        return len(round_chunks), mine and _result(mine, work, len(done_digests))
+
     while True:
-        try:
-            round_chunks = list(islice(iterator, shard.num_shards))
-            mine = round_chunks[shard.rank] if shard.rank < len(round_chunks) else None
-            outcome = (len(round_chunks), mine and _result(mine, work, len(done_digests)), None)
-        except (ValueError, OSError) as error:
-            if shard.num_shards == 1:
-                raise
-            outcome = (0, None, str(error))
-        outcomes = all_gather(outcome, shard)
-        errors = [error for _, _, error in outcomes if error]
-        if errors:
-            raise ValueError(errors[0])
+        outcomes = all_gather_checked(this_process, shard)
         if outcomes[0][0] == 0:
             return
-        results = [result for _, result, _ in outcomes if result is not None]
+        results = [result for _, result in outcomes if result is not None]
         for result in results:
             if result.index < len(done_digests) and result.digest != done_digests[result.index]:
                 last = result.first_row + result.num_rows
@@ -93,24 +88,3 @@ def _result(chunk: TableChunk, work: Callable[[TableChunk], object], done: int) 
     missing = sum(1 for text in chunk.texts if not text)
     payload = None if chunk.index < done else work(chunk)
     return ChunkResult(chunk.index, chunk.first_row, chunk.num_rows, chunk_digest(chunk), missing, payload)
-
-
-def on_main(function: Callable[[], object], shard: Shard):
-    """``function()`` run by rank 0 alone, and its result (or its error, raised) on every process.
-
-    Example:
-        >>> on_main(lambda: "ready", Shard())
-        'ready'
-    """
-    if shard.num_shards == 1:
-        return function()
-    outcome = None
-    if shard.is_main:
-        try:
-            outcome = (function(), None)
-        except (ValueError, OSError) as error:
-            outcome = (None, str(error))
-    result, error = broadcast(outcome, shard)
-    if error:
-        raise ValueError(error)
-    return result

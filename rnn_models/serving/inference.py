@@ -6,6 +6,7 @@ logits as they are for regression, a sigmoid for one label or multi-label models
 
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -20,6 +21,7 @@ from .sharding import Shard
 
 __all__ = [
     "PROGRESS_DELAY_S",
+    "hub_revision",
     "label_names",
     "length_sorted_batches",
     "load_model",
@@ -30,15 +32,37 @@ __all__ = [
 PROGRESS_DELAY_S = 1.0  # seconds of scoring before the progress bar shows
 
 
+def hub_revision(model_dir_or_repo: str) -> str | None:
+    """The commit a Hub repository's default branch points to now (from the cache when offline); None for a
+    local folder, or when the Hub cannot say (loading then reports why).
+
+    Example:
+        >>> hub_revision(".") is None  # a folder
+        True
+    """
+    if Path(model_dir_or_repo).exists():
+        return None
+    from transformers.utils.hub import resolve_revision  # asks the Hub through transformers' own client
+
+    return getattr(resolve_revision(model_dir_or_repo), "resolved", None)
+
+
 def load_model(
-    model_dir_or_repo: str, device: str | None = None, *, allow_pickle: bool = False
+    model_dir_or_repo: str,
+    device: str | None = None,
+    *,
+    allow_pickle: bool = False,
+    revision: str | None = None,
 ) -> tuple[PreTrainedModel, object]:
     """The model and tokenizer of a folder or Hub repository, in eval mode on ``device`` (CUDA if present).
 
-    Weights load from safetensors only unless ``allow_pickle``; a tokenizer with more ids than the
-    model's embedding table is refused. (Importing any module of rnn_models registers the Auto classes.)
+    A Hub repository's config, weights and tokenizer all come from one commit: ``revision``, or the one its
+    default branch points to when loading starts (`hub_revision`). Weights load from safetensors only unless
+    ``allow_pickle``; a tokenizer with more ids than the model's embedding table is refused. (Importing any
+    module of rnn_models registers the Auto classes.)
     """
-    config = AutoConfig.from_pretrained(model_dir_or_repo)
+    revision = revision or hub_revision(model_dir_or_repo)
+    config = AutoConfig.from_pretrained(model_dir_or_repo, revision=revision)
     if config.model_type != RNNConfig.model_type:
         raise ValueError(
             f"{model_dir_or_repo}: config.json describes a {config.model_type!r} model, not an rnn-models "
@@ -46,13 +70,16 @@ def load_model(
         )
     try:
         model = AutoModelForSequenceClassification.from_pretrained(
-            model_dir_or_repo, config=config, use_safetensors=None if allow_pickle else True
+            model_dir_or_repo,
+            config=config,
+            revision=revision,
+            use_safetensors=None if allow_pickle else True,
         )
     except SafetensorError as error:
         raise ValueError(
             f"{model_dir_or_repo}: model.safetensors is damaged ({error}); save or download it again"
         ) from error
-    tokenizer = AutoTokenizer.from_pretrained(model_dir_or_repo)
+    tokenizer = AutoTokenizer.from_pretrained(model_dir_or_repo, revision=revision)
     vocab_size = model.get_input_embeddings().num_embeddings
     if len(tokenizer) > vocab_size:
         raise ValueError(

@@ -5,8 +5,9 @@ Beside ``scores.csv`` live ``.scores.csv.partial`` (the rows written so far) and
 input rows). Each chunk's bytes are appended and fsync'd before the marker says they are there (the marker
 is replaced atomically), so after a kill at any point the marker names a complete prefix: `PartialOutput.start`
 with ``resume`` cuts the partial file back to it, and the run continues with the next chunk. `PartialOutput.publish`
-renames the finished file into place and removes both; an existing output is never replaced without
-``overwrite``.
+renames the finished file into place, then removes the marker; an existing output is never replaced without
+``overwrite``. A run killed between the two left a marker whose file is already in place: the next run
+recognises it (the output is the marker's file) and clears it.
 """
 
 import json
@@ -60,6 +61,10 @@ class PartialOutput:
         Without ``resume``, an earlier run's partial file is an error (its rows would be lost); with it, the
         earlier run's settings must equal this run's."""
         earlier = self._read_marker()
+        if earlier is not None and self._published(earlier):
+            self.data.unlink(missing_ok=True)  # a second name of the output: never truncate it
+            self.marker.unlink()
+            earlier = None
         if earlier is not None and not resume:
             raise FileExistsError(
                 f"{self.data} holds {earlier.rows:,} rows scored by an interrupted run for {self.path}; pass "
@@ -70,8 +75,8 @@ class PartialOutput:
                 then, now = earlier.settings.get(key), self.progress.settings.get(key)
                 if then != now:
                     raise ValueError(
-                        f"--resume: {self.data} was written with {key} {then!r}, this run has {now!r}; run the "
-                        "same command, or delete it to start over"
+                        f"--resume: {self.data} was written with {key} {then!r}, this run has {now!r}; resume "
+                        "with the settings and model it was written with, or delete it to start over"
                     )
             if not self.data.is_file() or self.data.stat().st_size < earlier.bytes:
                 raise ValueError(
@@ -111,6 +116,16 @@ class PartialOutput:
         if self._handle is not None:
             self._handle.close()
             self._handle = None
+
+    def _published(self, earlier: Progress) -> bool:
+        """Whether the run that left the marker ``earlier`` had already put its file in place (killed after
+        `publish` renamed it, before the marker went): ``path`` is the partial file itself, or the partial file
+        is gone and ``path`` holds the marker's bytes."""
+        if not self.path.is_file():
+            return False
+        if self.data.is_file():
+            return os.path.samefile(self.data, self.path)  # linked into place, not yet unlinked
+        return self.path.stat().st_size == earlier.bytes
 
     def _read_marker(self) -> Progress | None:
         if not self.marker.is_file():

@@ -1,7 +1,8 @@
 """Scores written to a file, Kaggle style: a key column (``id``) then one score column per label.
 
 The file is written beside its final path under a temporary name and then renamed into place, so a
-reader never sees half a file; an existing file is only replaced with ``overwrite=True``.
+reader never sees half a file; an existing file is only replaced with ``overwrite=True``. `write_text_file`
+writes any text that way (``evaluate --output``'s JSON), `check_output_path` checks an output before the slow part.
 """
 
 import csv
@@ -13,23 +14,29 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["OUTPUT_FORMATS", "ScoreFormat", "check_output_path", "publish", "write_scores"]
+__all__ = ["OUTPUT_FORMATS", "ScoreFormat", "check_output_path", "publish", "write_scores", "write_text_file"]
 
 OUTPUT_FORMATS = (".csv", ".tsv", ".jsonl")
 
 
-def check_output_path(path: str | Path, overwrite: bool = False) -> Path:
-    """Fails early (before any scoring) on an output that exists, a missing folder or an unknown type.
+def check_output_path(
+    path: str | Path, overwrite: bool = False, formats: Sequence[str] | None = OUTPUT_FORMATS
+) -> Path:
+    """Fails early (before any scoring) on an output that exists, a missing folder or a type not in ``formats``
+    (None: any; ``evaluate --output`` writes JSON whatever the name).
 
     Example:
         >>> check_output_path("submission.xlsx")
         Traceback (most recent call last):
         ValueError: submission.xlsx: unsupported output type '.xlsx'; expected one of .csv, .tsv, .jsonl
+        >>> check_output_path("no/such/folder/roc.json", formats=None)
+        Traceback (most recent call last):
+        FileNotFoundError: no/such/folder: no such folder for --output
     """
     path = Path(path)
-    if path.suffix.lower() not in OUTPUT_FORMATS:
+    if formats is not None and path.suffix.lower() not in formats:
         raise ValueError(
-            f"{path}: unsupported output type {path.suffix.lower()!r}; expected one of {', '.join(OUTPUT_FORMATS)}"
+            f"{path}: unsupported output type {path.suffix.lower()!r}; expected one of {', '.join(formats)}"
         )
     if path.exists() and not overwrite:
         raise FileExistsError(f"{path} exists; pass --overwrite to replace it")
@@ -148,10 +155,26 @@ def write_scores(
     path = check_output_path(path, overwrite)
     explained = list(explanations[0]) if explanations else []  # the labels each row's explanation holds
     form = ScoreFormat(path.suffix, key_name, label_names, explained=explained)
+    text = form.header() + form.rows(keys, scores, explanations if explained else None)
+    return write_text_file(path, text, overwrite, formats=OUTPUT_FORMATS)
+
+
+def write_text_file(
+    path: str | Path, text: str, overwrite: bool = False, formats: Sequence[str] | None = None
+) -> Path:
+    """Writes ``text`` (as it is, UTF-8) under a temporary name beside ``path``, renamed into place (`publish`);
+    checked first by `check_output_path` with ``formats``.
+
+    Example:
+        >>> import tempfile
+        >>> with tempfile.TemporaryDirectory() as folder:
+        ...     print(write_text_file(f"{folder}/roc.json", '{"roc_auc": 0.9}\\n').read_text(), end="")
+        {"roc_auc": 0.9}
+    """
+    path = check_output_path(path, overwrite, formats)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")  # same folder: the rename stays atomic
     try:
-        with tmp.open("w", newline="", encoding="utf-8") as handle:
-            handle.write(form.header() + form.rows(keys, scores, explanations if explained else None))
+        tmp.write_text(text, encoding="utf-8", newline="")
         publish(tmp, path, overwrite)
     except BaseException:
         tmp.unlink(missing_ok=True)

@@ -6,15 +6,35 @@ chunks ``rank, rank + N, rank + 2N, ...``, and after each round of ``N`` chunks 
 chunk's result (`all_gather`), so all of them agree on when to stop and rank 0 alone writes the results, in
 chunk order: the merged output equals one process's, byte for byte. `Shard.take` splits a list of batches
 the same way (`rnn_models.serving.inference.predict_scores`). Without a launcher: one process, nothing distributed.
+
+Every step the processes take together goes through `all_gather_checked` (`on_main`, `run_everywhere`): an
+exception in one process, whatever its type, is raised in all of them, so none is left waiting for the others
+in a collective until the launcher's timeout. A user error (``ValueError``, ``OSError``) is the same one line
+everywhere; any other exception keeps its traceback where it happened and is `OtherProcessError` (one line)
+in the others.
 """
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["Shard", "all_gather", "broadcast", "current_shard", "end_shard"]
+__all__ = [
+    "OtherProcessError",
+    "Shard",
+    "all_gather",
+    "all_gather_checked",
+    "broadcast",
+    "current_shard",
+    "end_shard",
+    "on_main",
+    "run_everywhere",
+]
+
+
+class OtherProcessError(Exception):
+    """Another scoring process failed with an unexpected error (its own output holds the traceback)."""
 
 
 @dataclass(frozen=True)
@@ -96,6 +116,61 @@ def broadcast(value, shard: Shard):
     box = [value if shard.is_main else None]
     dist.broadcast_object_list(box, src=0)
     return box[0]
+
+
+def all_gather_checked(function: Callable[[], object], shard: Shard) -> list:
+    """Every process's ``function()``, in rank order, on every process, once all have returned; an exception
+    in any process is raised in every one (see the module docstring).
+
+    Example:
+        >>> all_gather_checked(lambda: "scored", Shard())
+        ['scored']
+    """
+    failure = None
+    try:
+        outcome = (function(), None)
+    except Exception as error:
+        if shard.num_shards == 1:
+            raise
+        failure = error
+        message = " ".join(str(error).split()) or type(error).__name__
+        outcome = (None, (isinstance(error, (ValueError, OSError)), type(error).__name__, message))
+    outcomes = all_gather(outcome, shard)
+    if failure is not None:
+        raise failure
+    for rank, (_, error) in enumerate(outcomes):
+        if error is not None:
+            user_error, kind, message = error
+            if user_error:
+                raise ValueError(message)
+            raise OtherProcessError(
+                f"process {rank} of {shard.num_shards} failed with {kind}: {message} (its traceback is in its "
+                "output)"
+            )
+    return [value for value, _ in outcomes]
+
+
+def on_main(function: Callable[[], object], shard: Shard):
+    """``function()`` run by rank 0 alone, and its result (or its error, raised) on every process.
+
+    Example:
+        >>> on_main(lambda: "ready", Shard())
+        'ready'
+    """
+    return all_gather_checked(function if shard.is_main else (lambda: None), shard)[0]
+
+
+def run_everywhere(function: Callable[[], object], shard: Shard):
+    """``function()`` on every process, each keeping its own result (nothing sent: it may be a model); an
+    error in any process is raised in all.
+
+    Example:
+        >>> run_everywhere(lambda: "loaded", Shard())
+        'loaded'
+    """
+    results = []
+    all_gather_checked(lambda: results.append(function()), shard)
+    return results[0]
 
 
 def end_shard(shard: Shard) -> None:

@@ -12,11 +12,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from builders import POISON, comments_table, nan_word_model
+from builders import POISON, comments_table, default_preset_model, nan_word_model
 from sklearn.metrics import roc_auc_score
 from transformers import pipeline
 
 from rnn_models.commands.cli import main
+from rnn_models.serving import partial_output
+from rnn_models.serving.inference import load_model, predict_scores
 
 ROOT = Path(__file__).resolve().parents[2]
 ENV = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONPATH": str(ROOT)}  # this checkout's rnn_models
@@ -26,6 +28,13 @@ ENV = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONPATH": str(ROOT)}  # this ch
 def model(tmp_path_factory):
     texts = pd.read_csv(comments_table(tmp_path_factory.mktemp("t") / "t.csv", 60))["comment_text"]
     return nan_word_model(tmp_path_factory.mktemp("model"), texts.fillna("").tolist())
+
+
+@pytest.fixture(scope="module")
+def default_model(tmp_path_factory):
+    """The default preset (raw-text n-grams: text_features.json, text_feature_ids), tiny."""
+    texts = pd.read_csv(comments_table(tmp_path_factory.mktemp("t") / "t.csv", 60), keep_default_na=False)
+    return default_preset_model(tmp_path_factory.mktemp("default"), texts["comment_text"].tolist())
 
 
 def pipeline_scores(model: Path, texts: list[str]) -> list[float]:
@@ -76,6 +85,8 @@ def test_stdout_lines_equal_the_output_file(model, tmp_path, capsys):
 KILLER = """
 import os, signal, sys
 from rnn_models.commands.cli import main
+from rnn_models.serving import partial_output
+from rnn_models.serving.inference import load_model, predict_scores
 from rnn_models.serving.partial_output import PartialOutput
 
 chunks, where, sig = int(sys.argv[1]), sys.argv[2], getattr(signal, sys.argv[3])
@@ -132,7 +143,8 @@ def test_resume_refuses_a_run_with_other_settings_or_another_table(model, tmp_pa
     assert main([*argv, "--resume", "--batch_size", "7"]) == 1
     err = capsys.readouterr().err.strip()
     assert err.endswith(
-        "was written with batch_size 256, this run has 7; run the same command, or delete it to start over"
+        "was written with batch_size 256, this run has 7; resume with the settings and model it was written with, "
+        "or delete it to start over"
     )
     changed = pd.read_csv(table)
     changed.loc[6, "comment_text"] = "another text"  # in the second chunk, already scored
@@ -236,3 +248,59 @@ def test_streaming_needs_a_dataset_name(model, tmp_path, capsys):
     table = comments_table(tmp_path / "comments.csv", 3)
     assert main(["predict", "--model", str(model), "--file", str(table), "--streaming"]) == 1
     assert "--streaming reads a --dataset_name as it downloads" in capsys.readouterr().err
+
+
+def test_the_default_preset_in_chunks_scores_and_evaluates_as_the_whole_table(
+    default_model, tmp_path, capsys
+):
+    table = comments_table(tmp_path / "comments.csv", 45)
+    rows = pd.read_csv(table, keep_default_na=False)
+    model, tokenizer = load_model(str(default_model), "cpu")
+    whole = predict_scores(model, tokenizer, rows["comment_text"].tolist())[:, 0]
+    argv = ["--model", str(default_model), "--file", str(table), "--chunk_rows", "7", "--batch_size", "3"]
+    assert main(["predict", *argv, "--output", str(tmp_path / "scores.csv")]) == 0
+    written = pd.read_csv(tmp_path / "scores.csv")
+    assert list(written["id"]) == list(rows["id"])
+    np.testing.assert_allclose(written["toxic"], whole, atol=2e-6)
+    capsys.readouterr()
+    assert main(["evaluate", *argv]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["num_rows"] == 45
+    assert result["roc_auc"] == pytest.approx(roc_auc_score(rows["toxic"], whole), abs=1e-6)
+
+
+def test_a_killed_default_preset_run_resumes_to_the_bytes_of_an_uninterrupted_one(
+    default_model, tmp_path, capsys
+):
+    table = comments_table(tmp_path / "comments.csv", 50)
+    out, whole = tmp_path / "scores.csv", tmp_path / "whole" / "scores.csv"
+    whole.parent.mkdir()
+    argv = ["predict", "--model", str(default_model), "--file", str(table), "--chunk_rows", "8"]
+    assert main([*argv, "--output", str(whole)]) == 0
+    killed = killed_run(tmp_path, [*argv, "--output", str(out)], 3, "data_written", "SIGKILL")
+    assert killed.returncode == -signal.SIGKILL, killed.stderr[-2000:]
+    assert main([*argv, "--output", str(out), "--resume"]) == 0
+    assert out.read_bytes() == whole.read_bytes() and hidden_files(tmp_path) == []
+
+
+def test_a_run_that_died_after_renaming_its_output_blocks_no_later_run(model, tmp_path, monkeypatch, capsys):
+    table = comments_table(tmp_path / "comments.csv", 20)
+    out = tmp_path / "scores.csv"
+    argv = ["predict", "--model", str(model), "--file", str(table), "--chunk_rows", "8", "--output", str(out)]
+    real_publish = partial_output.publish
+
+    def publish_then_die(*args):
+        real_publish(*args)
+        raise KeyboardInterrupt  # after the rename, before the marker is removed
+
+    with monkeypatch.context() as patch:
+        patch.setattr(partial_output, "publish", publish_then_die)
+        assert main(argv) == 130
+    finished = out.read_bytes()
+    assert hidden_files(tmp_path) == [".scores.csv.partial.json"]
+    capsys.readouterr()
+    assert main(argv) == 1  # the output is there: replacing it still takes --overwrite
+    assert capsys.readouterr().err.strip().endswith("scores.csv exists; pass --overwrite to replace it")
+    for again in (["--overwrite"], ["--overwrite", "--resume"]):
+        assert main([*argv, *again]) == 0, capsys.readouterr().err
+        assert out.read_bytes() == finished and hidden_files(tmp_path) == []

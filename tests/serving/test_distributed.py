@@ -1,8 +1,10 @@
-"""The distributed path on CPU: two processes through torchrun; only rank 0 writes the output."""
+"""The distributed path on CPU: two processes through torchrun; only rank 0 writes the output; an error in
+one process, of any type, stops every process promptly."""
 
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -10,10 +12,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import torch
-from builders import comments_table, make_dataset, nan_word_model
+from builders import comments_table, default_preset_model, make_dataset, nan_word_model
 
 from conftest import tiny_config
 from rnn_models import RNNForSequenceClassification, RNNTokenizerFast
+from rnn_models.commands.cli import main
 
 TORCHRUN = shutil.which("torchrun", path=str(Path(sys.executable).parent)) or "torchrun"
 ROOT = Path(__file__).resolve().parents[2]
@@ -155,3 +158,109 @@ def test_two_processes_keep_a_nan_row_and_resume_a_killed_run_to_one_process_byt
         resumed.stderr.count("2 of 90 rows got NaN scores") == 1 and "scored by 2 processes" in resumed.stderr
     )
     assert not [p.name for p in tmp_path.iterdir() if p.name.startswith(".")]
+
+
+def test_the_default_preset_under_torchrun_resumes_and_evaluates_as_one_process(tmp_path, capsys):
+    table = comments_table(tmp_path / "comments.csv", 60)
+    texts = pd.read_csv(table, keep_default_na=False)["comment_text"].tolist()
+    model = default_preset_model(tmp_path / "model", texts, labels={0: "toxic", 1: "other"})
+    rows = pd.read_csv(table)
+    rows["other"] = [i % 3 == 0 for i in range(len(rows))]
+    rows.to_csv(table, index=False)
+    scoring = ["--model", str(model), "--file", str(table), "--chunk_rows", "7", "--batch_size", "3"]
+    assert main(["predict", *scoring, "--output", str(tmp_path / "alone.csv")]) == 0
+    assert main(["evaluate", *scoring]) == 0
+    evaluated_alone = capsys.readouterr().out
+    script = tmp_path / "kill_rank_zero.py"
+    script.write_text(KILL_RANK_ZERO)
+    out = tmp_path / "merged.csv"
+    command = [*LAUNCHERS["torchrun"], str(script), "predict", *scoring, "--output", str(out)]
+    killed = subprocess.run(command, capture_output=True, text=True, env=ENV, timeout=600)
+    assert killed.returncode != 0 and not out.exists()
+    resumed = run_cli("predict", *scoring, "--output", str(out), "--resume", launcher="torchrun")
+    assert resumed.returncode == 0, resumed.stderr[-3000:]
+    assert out.read_bytes() == (tmp_path / "alone.csv").read_bytes()
+    evaluated = run_cli("evaluate", *scoring, launcher="torchrun")
+    assert evaluated.returncode == 0, evaluated.stderr[-3000:]
+    assert evaluated.stdout == evaluated_alone
+
+
+FAIL_IN_ONE_RANK = """
+import json, os, sys, time, traceback
+
+rank, report = int(os.environ["RANK"]), os.environ["REPORT_DIR"]
+stderr = open(os.path.join(report, f"rank{rank}.err"), "w")
+os.dup2(stderr.fileno(), 2)  # this process's own stderr, to read apart from the other's
+failing, where = int(os.environ["FAIL_RANK"]), os.environ["FAIL_WHERE"]
+
+def fail():
+    with open(os.path.join(report, "failed_at"), "w") as handle:
+        handle.write(repr(time.time()))
+    raise RuntimeError("an injected bug")
+
+if rank == failing and where == "scoring":  # this process's second chunk
+    import rnn_models.serving.inference as inference
+    predict_scores, calls = inference.predict_scores, []
+
+    def score_then_fail(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            fail()
+        return predict_scores(*args, **kwargs)
+
+    inference.predict_scores = score_then_fail
+if rank == failing and where == "writing":  # rank 0 appending its third chunk to the partial output
+    from rnn_models.serving.partial_output import PartialOutput
+    append = PartialOutput.append
+
+    def fail_then_append(self, *args, **kwargs):
+        if self.progress.chunks == 2:
+            fail()
+        append(self, *args, **kwargs)
+
+    PartialOutput.append = fail_then_append
+
+from rnn_models.commands.cli import main
+try:
+    status = main(sys.argv[1:])
+except BaseException:
+    traceback.print_exc()
+    status = "raised"
+sys.stderr.flush()
+with open(os.path.join(report, f"rank{rank}.json"), "w") as handle:
+    json.dump({"status": status, "exited_at": time.time()}, handle)
+sys.exit(1 if status == "raised" else status)
+"""
+
+
+@pytest.mark.parametrize(("failing", "where"), [(1, "scoring"), (0, "writing"), (0, "scoring")])
+def test_a_bug_in_one_process_stops_every_process_promptly_with_one_line(failing, where, tmp_path):
+    model, table = saved_model_and_table(tmp_path)
+    script, report = tmp_path / "fail_in_one_rank.py", tmp_path / "report"
+    script.write_text(FAIL_IN_ONE_RANK)
+    report.mkdir()
+    argv = ["predict", "--model", str(model), "--file", str(table), "--chunk_rows", "3", "--output"]
+    # A slow monitor: a process the launcher stops (rather than one that exits by itself) writes no report.
+    launcher = [TORCHRUN, "--standalone", "--nproc_per_node", "2", "--monitor-interval", "5"]
+    env = {**ENV, "REPORT_DIR": str(report), "FAIL_RANK": str(failing), "FAIL_WHERE": where}
+    with subprocess.Popen(
+        [*launcher, str(script), *argv, str(tmp_path / "scores.csv")], env=env, start_new_session=True
+    ) as launched:
+        try:
+            assert launched.wait(timeout=300) != 0
+        finally:
+            if launched.poll() is None:  # hung: stop the whole group, never leave it running
+                os.killpg(launched.pid, signal.SIGKILL)
+    failed_at = float((report / "failed_at").read_text())
+    for rank in (0, 1):
+        assert (report / f"rank{rank}.json").exists(), f"rank {rank} did not exit by itself"
+        outcome = json.loads((report / f"rank{rank}.json").read_text())
+        assert outcome["exited_at"] - failed_at < 60
+        err = (report / f"rank{rank}.err").read_text()
+        if rank == failing:
+            assert outcome["status"] == "raised" and "RuntimeError: an injected bug" in err
+            continue
+        lines = [line for line in err.splitlines() if line.startswith("rnn-models predict:")]
+        assert outcome["status"] == 1 and "Traceback" not in err and len(lines) == 1, err
+        assert f"process {failing} of 2 failed with RuntimeError: an injected bug" in lines[0]
+    assert not (tmp_path / "scores.csv").exists()
