@@ -36,6 +36,18 @@ PRESETS: dict[str, dict[str, Any]] = {
     },
 }
 
+"""Preset name -> the `RNNConfig` fields it sets; `RNNConfig.from_preset` builds a config from one.
+
+Example:
+    >>> from rnn_models import PRESETS, RNNConfig
+    >>> list(PRESETS)
+    ['bigru_ngrams', 'bilstm_ngrams', 'lstm', 'gru', 'bilstm']
+    >>> PRESETS["lstm"]
+    {'cell': 'lstm', 'hidden_size': 100, 'dropout': 0.3, 'recurrent_dropout': 0.3}
+    >>> RNNConfig.from_preset("lstm", vocab_size=100).hidden_size
+    100
+"""
+
 DEFAULT_PRESET = "bilstm_ngrams"
 NOTEBOOK_PRESETS = ("lstm", "gru", "bilstm")  # the Keras notebook's models, exactly
 # Presets whose training fits a linear model over the raw text's n-grams beside the recurrent part (the
