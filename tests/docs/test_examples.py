@@ -10,6 +10,7 @@ block that calls or imports it.
 """
 
 import contextlib
+import importlib
 import io
 import re
 import shlex
@@ -57,20 +58,15 @@ def page_id(path) -> str:
 
 
 @pytest.fixture(scope="session")
-def trained(tmp_path_factory, monkeypatch_session):
+def trained(tmp_path_factory):
     """Folders trained by `rnn-models train` in this session, by command line (the pages' inputs are the same
     everywhere): a command two pages show trains once. The first is the pages' `toxic-bilstm`, the default preset
     on the demo data."""
     folder = tmp_path_factory.mktemp("trained")
-    monkeypatch_session.chdir(folder)
-    assert main(["train", "--output_dir", "toxic-bilstm", *tiny_args(), "--disable_tqdm", "true"]) == 0
-    return {"cache": folder, ("train", "--output_dir", "toxic-bilstm", ""): folder / "toxic-bilstm"}
-
-
-@pytest.fixture(scope="session")
-def monkeypatch_session():
     with pytest.MonkeyPatch.context() as patch:
-        yield patch
+        patch.chdir(folder)
+        assert main(["train", "--output_dir", "toxic-bilstm", *tiny_args(), "--disable_tqdm", "true"]) == 0
+    return {"cache": folder, ("train", "--output_dir", "toxic-bilstm", ""): folder / "toxic-bilstm"}
 
 
 def tiny_args() -> list[str]:
@@ -237,3 +233,49 @@ def test_every_option_a_page_names_exists():
         for option in re.findall(r"(?<![\w-])--[A-Za-z][\w-]*", path.read_text())
     }
     assert sorted((page, option) for page, option in named if option not in known) == []
+
+
+# Files of a model folder or a Space that the pages name (not result files under benchmarks/).
+FOLDER_FILES = {
+    "config.json",
+    "eval_results.json",
+    "explained_example.json",
+    "tokenizer.json",
+    "requirements.txt",
+}
+FOLDER_FILES |= {"text_features.json", "vectors_words.json", "converted_from.json"}
+WHEEL_ONLY = {"rnn_models/model_cards/"}  # where wheels carry model_cards/
+
+
+def test_every_file_and_python_name_a_page_names_exists():
+    """A moved result file or module, or a renamed function the prose names, fails here."""
+    problems = []
+    for path in DOC_FILES:
+        text, page = path.read_text(), path.relative_to(ROOT).as_posix()
+        for name in re.findall(
+            r"`((?:rnn_models|tests|scripts|benchmarks|model_cards|docs)/[\w./-]*\w/?)`", text
+        ):
+            if not (ROOT / name).exists() and name not in WHEEL_ONLY:
+                problems.append(f"{page}: no {name}")
+        for name in re.findall(r"`([\w-]+\.(?:json|jsonl|txt))`", text):
+            if not (ROOT / "benchmarks" / name).exists() and name not in FOLDER_FILES:
+                problems.append(f"{page}: no benchmarks/{name}")
+        for dotted in re.findall(r"(?<![\w/.])(rnn_models(?:\.\w+)+)", text):
+            if not resolves(dotted):
+                problems.append(f"{page}: no {dotted}")
+    assert problems == []
+
+
+def resolves(dotted: str) -> bool:
+    parts = dotted.split(".")
+    for split in range(len(parts), 0, -1):
+        try:
+            obj = importlib.import_module(".".join(parts[:split]))
+        except ImportError:
+            continue
+        for attribute in parts[split:]:
+            if not hasattr(obj, attribute):
+                return False
+            obj = getattr(obj, attribute)
+        return True
+    return False
