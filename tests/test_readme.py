@@ -51,3 +51,15 @@ def test_the_readme_table_is_the_benchmarks_page_table():
     page = (DOCS / "benchmarks.md").read_text()
     assert table_after(README, "\n## How good and how fast\n") == table_after(page, "\n## At a glance\n")
     assert len(table_after(README, "\n## How good and how fast\n")) == 7
+
+
+def test_every_benchmarks_table_says_when_where_on_what_and_from_which_file():
+    """Each section of docs/benchmarks.md that holds a table names a date, the machine and a result file."""
+    page = (DOCS / "benchmarks.md").read_text()
+    for section in re.split(r"\n(?=#{2,3} )", page):
+        if "\n|---" in section:
+            heading = section.splitlines()[0]
+            assert re.search(r"20\d\d-\d\d-\d\d", section), f"{heading}: no date"
+            assert re.search(r"Xeon|EPYC|2-core|2 cores", section), f"{heading}: no machine"
+            files = re.findall(r"`benchmarks/([\w.-]+)`", section)
+            assert files and all((ROOT / "benchmarks" / name).is_file() for name in files), f"{heading}: {files}"
