@@ -62,4 +62,6 @@ def test_every_benchmarks_table_says_when_where_on_what_and_from_which_file():
             assert re.search(r"20\d\d-\d\d-\d\d", section), f"{heading}: no date"
             assert re.search(r"Xeon|EPYC|2-core|2 cores", section), f"{heading}: no machine"
             files = re.findall(r"`benchmarks/([\w.-]+)`", section)
-            assert files and all((ROOT / "benchmarks" / name).is_file() for name in files), f"{heading}: {files}"
+            assert files and all((ROOT / "benchmarks" / name).is_file() for name in files), (
+                f"{heading}: {files}"
+            )
