@@ -15,6 +15,7 @@ import io
 import re
 import shlex
 import shutil
+import sys
 import time
 from pathlib import Path
 
@@ -144,7 +145,9 @@ def cheap_training(argv: list[str], folder: Path) -> list[str]:
 
 
 @pytest.mark.parametrize("page", RUN_PAGES, ids=page_id)
-def test_page_examples_run(page, trained, tmp_path, local_hub, eval_example):
+def test_page_examples_run(page, trained, tmp_path, local_hub, eval_example, monkeypatch):
+    # pytest-examples runs each block as the module __main__: the session's own comes back afterwards.
+    monkeypatch.setitem(sys.modules, "__main__", sys.modules["__main__"])
     provided = fill_sandbox(tmp_path, trained["train", "--output_dir", "toxic-bilstm", ""])
     for block in blocks(page):
         if block.needs is not None:
