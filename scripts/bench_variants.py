@@ -1,4 +1,4 @@
-"""The exploration loop behind README "Beyond the notebook": one change at a time, one seed, fast to edit.
+"""The exploration loop behind docs/benchmarks.md, "How the default was chosen": one change at a time, one seed, fast to edit.
 
     python scripts/bench_variants_prep.py CSV /tmp/variants.pkl   # split, tokenizer, glove-6b-50d matrix, once
     python scripts/bench_variants.py --data /tmp/variants.pkl --emb train --ngram_logit 1 --tag my-variant

@@ -1,6 +1,6 @@
 """Builds ``tests/data/keras2/``: small Keras 2 (tf.keras) models and pickled Keras tokenizers, as users saved them.
 
-What real projects saved (README, "Coming from Keras"): tf.keras 2.x ``model.save("x.h5")`` (configs with
+What real projects saved (docs/keras.md, "Converting a saved Keras model"): tf.keras 2.x ``model.save("x.h5")`` (configs with
 ``time_major``, ``batch_input_shape``, old initializer names, ``input_length``), hidden Dense heads with
 BatchNormalization and Dropout, stacked recurrent layers, and the tokenizer pickled (``pickle.dump(tokenizer,
 f)``). Each model has random weights (biases and BatchNormalization statistics included), and Keras's own

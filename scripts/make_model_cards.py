@@ -10,8 +10,9 @@ comment) and the card itself, ``README.md``.
     python scripts/make_model_cards.py --train    # retrain the presets on the demo data first (minutes)
     python scripts/make_model_cards.py --check    # exit 1 if a committed card differs from its rendering
 
-The training recipe is the README's reference recipe on the shipped demo data (1,500 real Jigsaw
-comments), with glove-6b-50d in place of glove.840B.300d; the figures are demo figures, and the cards say so.
+The training recipe is the reference recipe (docs/training.md, "The recipe and its defaults") on the shipped
+demo data (1,500 real Jigsaw comments), with glove-6b-50d in place of glove.840B.300d; the figures are demo
+figures, and the cards say so.
 """
 
 import argparse

@@ -1,16 +1,18 @@
-"""The README's commands are the ones CI runs, and its Python example runs."""
+"""The README is the front page: CI runs its two set-up commands, it stays short, and its examples run (the Python
+and shell blocks of README.md and docs/ run in tests/docs/test_examples.py)."""
 
 import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text()
+DOCS = ROOT / "docs"
 
 
 def setup_commands() -> list[str]:
     """The bash blocks of "## Set up on a fresh machine", in order."""
     section = README.split("\n## Set up on a fresh machine\n", 1)[1].split("\n## ", 1)[0]
-    return [block.strip() for block in re.findall(r"```bash\n(.*?)```", section, flags=re.S)]
+    return [block.strip() for block in re.findall(r"```bash[^\n]*\n(.*?)```", section, flags=re.S)]
 
 
 def test_ci_runs_the_readme_commands_verbatim_main_job_first():
@@ -23,31 +25,43 @@ def test_ci_runs_the_readme_commands_verbatim_main_job_first():
     assert lines.index("set -euo pipefail") < lines.index(main_command) < lines.index(test_command)
 
 
-def test_readme_python_example_runs(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    example = re.findall(r"```python\n(.*?)```", README.split("## In Python", 1)[1], flags=re.S)[0]
-    exec(compile(example, "README.md", "exec"), {"__name__": "readme"})
-    assert (tmp_path / "my-rnn" / "model.safetensors").exists()
+def test_readme_is_a_front_page_with_the_set_up_first():
+    sections = re.findall(r"^## (.+)$", README, flags=re.M)
+    assert len(README.splitlines()) <= 200
+    assert sections[0] == "Set up on a fresh machine"
+    assert {"A five-minute tour", "Coming from Keras", "How good and how fast", "Documentation"} <= set(
+        sections
+    )
 
 
-def test_readme_explanation_example_runs(tmp_path, monkeypatch, capsys):
-    import torch
+def test_readme_links_into_the_docs_and_every_page_is_linked():
+    linked = set(re.findall(r"\]\(docs/([\w/.-]+?\.md)(?:#[\w-]+)?\)", README))
+    assert all((DOCS / page).is_file() for page in linked), linked
+    pages = {str(path.relative_to(DOCS)) for path in DOCS.rglob("*.md")} - {"index.md"}
+    assert pages <= linked, f"not linked from the README: {sorted(pages - linked)}"
 
-    from conftest import tiny_config
-    from rnn_models import RNNForSequenceClassification, RNNTokenizerFast
 
-    monkeypatch.chdir(tmp_path)
-    tokenizer = RNNTokenizerFast.from_texts(["you are a stupid idiot", "get lost"], max_length=20)
-    torch.manual_seed(0)
-    config = tiny_config("lstm", vocab_size=len(tokenizer), max_length=20, id2label={0: "toxic"})
-    RNNForSequenceClassification(config).save_pretrained(tmp_path / "toxic-bilstm")
-    tokenizer.save_pretrained(tmp_path / "toxic-bilstm")
-    section = README.split("## Why was it flagged", 1)[1]
-    example = re.findall(r"```python\n(.*?)```", section, flags=re.S)[0]
-    exec(compile(example, "README.md", "exec"), {"__name__": "readme"})
-    lines = capsys.readouterr().out.splitlines()
-    text = "You are a stupid idiot, get lost!!"
-    assert len(lines) == 4  # the scores, then the top 3 words with their spans and contributions
-    for line in lines[1:]:
-        word, start, end, _ = line.split()
-        assert text[int(start) : int(end)] == word
+def table_after(text: str, heading: str) -> list[str]:
+    section = text.split(heading, 1)[1]
+    return [line for line in section.split("\n## ", 1)[0].splitlines() if line.startswith("|")]
+
+
+def test_the_readme_table_is_the_benchmarks_page_table():
+    """One table, kept in docs/benchmarks.md ("At a glance") and copied here: both change together."""
+    page = (DOCS / "benchmarks.md").read_text()
+    assert table_after(README, "\n## How good and how fast\n") == table_after(page, "\n## At a glance\n")
+    assert len(table_after(README, "\n## How good and how fast\n")) == 7
+
+
+def test_every_benchmarks_table_says_when_where_on_what_and_from_which_file():
+    """Each section of docs/benchmarks.md that holds a table names a date, the machine and a result file."""
+    page = (DOCS / "benchmarks.md").read_text()
+    for section in re.split(r"\n(?=#{2,3} )", page):
+        if "\n|---" in section:
+            heading = section.splitlines()[0]
+            assert re.search(r"20\d\d-\d\d-\d\d", section), f"{heading}: no date"
+            assert re.search(r"Xeon|EPYC|2-core|2 cores", section), f"{heading}: no machine"
+            files = re.findall(r"`benchmarks/([\w.-]+)`", section)
+            assert files and all((ROOT / "benchmarks" / name).is_file() for name in files), (
+                f"{heading}: {files}"
+            )

@@ -7,7 +7,7 @@ from typing import Any
 
 __all__ = ["DEFAULT_PRESET", "NOTEBOOK_PRESETS", "PRESETS", "TEXT_FEATURE_PRESETS"]
 
-# Beyond the notebook (README, "Beyond the notebook"): the 2018 competition's pooled bidirectional recurrent
+# Beyond the notebook (docs/presets.md, "The default preset"): the 2018 competition's pooled bidirectional recurrent
 # network on fine-tuned vectors, with a linear bag of word and character n-grams beside it.
 _POOLED_WITH_NGRAMS: dict[str, Any] = {
     "hidden_size": 64,
@@ -23,7 +23,7 @@ _POOLED_WITH_NGRAMS: dict[str, Any] = {
 PRESETS: dict[str, dict[str, Any]] = {
     "bigru_ngrams": {**_POOLED_WITH_NGRAMS, "cell": "gru"},
     # The default: the LSTM, which PyTorch runs with a fused oneDNN kernel on the CPU (ROC AUC level with the GRU's
-    # on real comments, with a lower seed spread: README, "Beyond the notebook").
+    # on real comments, with a lower seed spread: docs/benchmarks.md, History).
     "bilstm_ngrams": {**_POOLED_WITH_NGRAMS, "cell": "lstm"},
     "lstm": {"cell": "lstm", "hidden_size": 100, "dropout": 0.3, "recurrent_dropout": 0.3},
     "gru": {"cell": "gru", "hidden_size": 300, "embedding_dropout": 0.3},
@@ -35,6 +35,18 @@ PRESETS: dict[str, dict[str, Any]] = {
         "recurrent_dropout": 0.3,
     },
 }
+
+"""Preset name -> the `RNNConfig` fields it sets; `RNNConfig.from_preset` builds a config from one.
+
+Example:
+    >>> from rnn_models import PRESETS, RNNConfig
+    >>> list(PRESETS)
+    ['bigru_ngrams', 'bilstm_ngrams', 'lstm', 'gru', 'bilstm']
+    >>> PRESETS["lstm"]
+    {'cell': 'lstm', 'hidden_size': 100, 'dropout': 0.3, 'recurrent_dropout': 0.3}
+    >>> RNNConfig.from_preset("lstm", vocab_size=100).hidden_size
+    100
+"""
 
 DEFAULT_PRESET = "bilstm_ngrams"
 NOTEBOOK_PRESETS = ("lstm", "gru", "bilstm")  # the Keras notebook's models, exactly

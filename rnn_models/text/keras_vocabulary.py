@@ -29,6 +29,16 @@ __all__ = [
 ]
 
 KERAS_FILTERS = '!"#$%&()*+,-./:;<=>?@[\\]^_`{|}~\t\n'
+"""The characters Keras's ``Tokenizer`` turns into spaces before it splits a text (its ``filters`` default).
+
+Example:
+    >>> from rnn_models import KERAS_FILTERS, RNNTokenizerFast
+    >>> "!" in KERAS_FILTERS, "'" in KERAS_FILTERS  # the apostrophe stays: "don't" is one word
+    (True, False)
+    >>> RNNTokenizerFast.from_texts(["Don't stop!!"]).word_index
+    {"don't": 1, 'stop': 2}
+"""
+
 _CHUNK = 8192  # texts joined and split at a time: bounds the memory of the joined copy
 _DROP, _BOUNDARY = -2, -1  # lookup values: word left out / separator between two texts
 _ASCII_SPACES = tuple(bytes([c]) for c in b" \t\n\r\x0b\x0c")  # what bytes.split() splits on

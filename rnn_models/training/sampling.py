@@ -5,7 +5,7 @@ and sorts each by length, so every batch holds texts of nearly one length and ru
 but where length goes with the label or the source (short tweets, long reviews) each batch
 sees a skewed slice of the data and the model learns less: on the VADER snippets the lstm preset lost
 0.007 ROC AUC against random batches. Sorting within a few batches (``length_group_mega_batches=4``)
-recovered it there; it pads more than the default (figures in the README, "Quality against Keras").
+recovered it there; it pads more than the default (figures in docs/benchmarks.md, "The notebook presets against Keras").
 """
 
 import torch

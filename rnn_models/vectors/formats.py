@@ -30,7 +30,18 @@ WRONG_COUNT, NOT_A_NUMBER, TRUNCATED = "wrong number of values", "not a number",
 class LoadStats:
     """What a load saw. ``lines`` counts every line (records for word2vec binary, plus the header);
     the other counts cover the lines that were parsed: all of them, or with a vocabulary only those
-    whose word is needed (the others are neither parsed nor validated)."""
+    whose word is needed (the others are neither parsed nor validated).
+
+    Example:
+        >>> import tempfile
+        >>> from pathlib import Path
+        >>> from rnn_models import load_vectors
+        >>> path = Path(tempfile.mkdtemp(), "tiny.txt")
+        >>> _ = path.write_text("cat 1 2\\ndog 3 4\\ncat 5 6\\n\\nbad 7\\n")
+        >>> stats = load_vectors(path, errors="skip", cache=False).stats
+        >>> stats.lines, stats.rows, stats.duplicates, stats.blank_lines, stats.skipped
+        (5, 2, 1, 1, {'wrong number of values': 1})
+    """
 
     lines: int = 0
     rows: int = 0

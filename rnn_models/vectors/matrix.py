@@ -24,6 +24,11 @@ class WordVectors:
     """Word vectors as loaded: ``matrix[i]`` is the vector of ``words[i]`` (file order, first of duplicates).
 
     ``last_report`` holds the `CoverageReport` of the last `embedding_matrix` call.
+
+    Example:
+        >>> vectors = WordVectors(["the", "cat"], np.array([[1, 2], [3, 4]], np.float32), dim=2, source="toy")
+        >>> len(vectors), "cat" in vectors, vectors.get("cat").tolist(), vectors.get("dog")
+        (2, True, [3.0, 4.0], None)
     """
 
     words: list[str]
@@ -85,6 +90,14 @@ class CoverageReport:
 
     ``top_missing`` lists the most frequent missing words with their counts (by ``word_counts`` when the
     tokenizer has them, else by id: Keras ids are frequency ranks, and the counts are None).
+
+    Example:
+        >>> report = CoverageReport("toy", dim=2, vocab_words=4, found_words=3, top_missing=[("greaaat", None)])
+        >>> report.word_coverage
+        0.75
+        >>> print(report)
+        toy (2-d): 3 of 4 vocabulary words found (75.0%); missing rows are zeros
+        most frequent missing: 'greaaat'
     """
 
     source: str
@@ -135,7 +148,14 @@ class CoverageReport:
 
 
 class EmbeddingMatrix(NamedTuple):
-    """What `build_embedding_matrix` returns: unpack as ``matrix, report = ...``."""
+    """What `build_embedding_matrix` returns: unpack as ``matrix, report = ...``.
+
+    Example:
+        >>> vectors = WordVectors(["cat"], np.array([[1, 2]], np.float32), dim=2, source="toy")
+        >>> matrix, report = build_embedding_matrix({"cat": 1, "dog": 2}, vectors)
+        >>> matrix.tolist(), report.found_words
+        ([[0.0, 0.0], [1.0, 2.0], [0.0, 0.0]], 1)
+    """
 
     matrix: np.ndarray  # (vocab_size, dim) float32
     report: CoverageReport

@@ -145,10 +145,10 @@ def test_real_glove_6b_50d_values(glove50):
     np.testing.assert_array_equal(some.get("cat"), glove50.get("cat"))
 
 
-def test_readme_word_vectors_example_runs(capsys):
-    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
-    example = re.findall(r"```python\n(.*?)```", readme.split("## Word vectors", 1)[1], flags=re.S)[0]
-    exec(compile(example, "README.md", "exec"), {"__name__": "readme"})
+def test_docs_word_vectors_example_runs(capsys):
+    page = (Path(__file__).resolve().parents[2] / "docs" / "vectors-and-tokenizer.md").read_text()
+    example = re.findall(r"```python\n(.*?)```", page.split("## Word vectors", 1)[1], flags=re.S)[0]
+    exec(compile(example, "docs/vectors-and-tokenizer.md", "exec"), {"__name__": "docs"})
     assert "3 of 4 vocabulary words found (75.0%)" in capsys.readouterr().out
 
 
