@@ -95,15 +95,30 @@ def label_names(model: PreTrainedModel) -> list[str]:
     return [model.config.id2label[i] for i in range(model.config.num_labels)]
 
 
-def length_sorted_batches(lengths: Sequence[int], batch_size: int) -> list[np.ndarray]:
-    """Row indices in batches of ``batch_size``, shortest texts first (ties in row order): little padding.
+def length_sorted_batches(
+    lengths: Sequence[int], batch_size: int, max_tokens: int | None = None
+) -> list[np.ndarray]:
+    """Row indices in batches of at most ``batch_size`` rows and, with ``max_tokens``, at most that many padded
+    tokens (rows x the longest row; a longer row is a batch of its own), shortest texts first (ties in row
+    order): little padding, many short texts per recurrent step, and bounded memory for long ones.
 
     Example:
         >>> [rows.tolist() for rows in length_sorted_batches([5, 1, 3, 1], batch_size=3)]
         [[1, 3, 2], [0]]
+        >>> [rows.tolist() for rows in length_sorted_batches([5, 1, 3, 1, 2], batch_size=4, max_tokens=6)]
+        [[1, 3, 4], [2], [0]]
     """
     order = np.argsort(np.asarray(lengths, dtype=np.int64), kind="stable")
-    return [order[start : start + batch_size] for start in range(0, len(order), batch_size)]
+    if max_tokens is None:
+        return [order[start : start + batch_size] for start in range(0, len(order), batch_size)]
+    batches, start = [], 0
+    for end in range(1, len(order) + 1):
+        full = end - start == batch_size
+        next_too_long = end < len(order) and (end + 1 - start) * lengths[order[end]] > max_tokens
+        if full or next_too_long or end == len(order):
+            batches.append(order[start:end])
+            start = end
+    return batches
 
 
 def progress_bar(total: int, enabled: bool) -> tqdm:
@@ -131,6 +146,7 @@ def predict_scores(
     texts: Sequence[str],
     *,
     batch_size: int = 256,
+    max_batch_tokens: int | None = None,
     shard: Shard | None = None,
     progress: bool = False,
 ) -> np.ndarray:
@@ -152,7 +168,7 @@ def predict_scores(
     encoding = tokenizer(list(texts), truncation=True, max_length=max_length)
     encoded = encoding["input_ids"]
     features = {key: encoding[key] for key in FEATURE_KEYS if key in encoding}  # the raw text's n-grams
-    batches = length_sorted_batches([len(ids) for ids in encoded], batch_size)
+    batches = length_sorted_batches([len(ids) for ids in encoded], batch_size, max_batch_tokens)
     padding = "max_length" if model.config.keras_compatible else "longest"
     device = next(model.parameters()).device
     scores = np.full((len(encoded), model.config.num_labels), np.nan, dtype=np.float32)
