@@ -142,7 +142,7 @@ def default_preset_model(folder: Path, texts: list[str], labels: dict[int, str] 
         config.problem_type = "multi_label_classification"
     model = RNNForSequenceClassification(config)
     with torch.no_grad():
-        model.text_features.weight.weight.normal_()
+        model.text_features.feature_weights.weight.normal_()
         model.text_features.idf.uniform_(1.0, 3.0)
         model.text_features.bias.fill_(-1.0)
         model.ngrams.word_weights.weight.normal_()
