@@ -50,7 +50,7 @@ class RNNTextFeaturesTokenizer(TokenizersBackend):
 
     Example:
         >>> from rnn_models import RNNTokenizerFast
-        >>> tok = RNNTokenizerFast.from_texts(["you are an idiot", "thanks"], text_features=True)
+        >>> tok = RNNTokenizerFast.from_texts(["you are an idiot", "thanks, you idiot"], text_features=True)
         >>> encoding = tok(["you idiot!!", "thanks"], padding=True, return_tensors="pt")
         >>> sorted(encoding.keys()), tuple(encoding["text_feature_ids"].shape)[0]
         (['attention_mask', 'input_ids', 'text_feature_counts', 'text_feature_ids'], 2)

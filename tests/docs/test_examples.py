@@ -244,6 +244,7 @@ FOLDER_FILES = {
     "eval_results.json",
     "explained_example.json",
     "tokenizer.json",
+    "tokenizer_config.json",
     "requirements.txt",
 }
 FOLDER_FILES |= {"text_features.json", "vectors_words.json", "converted_from.json"}
