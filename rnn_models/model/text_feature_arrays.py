@@ -16,6 +16,7 @@ __all__ = ["CodePointClass", "Growing", "PackedTable", "code_points", "distinct_
 
 _HASH_BASE = 0x9E3779B97F4A7C15  # odd: the pieces' polynomial hash modulo 2**64
 _MIX = 0xBF58476D1CE4E5B9  # splitmix64's multiplier: the hash's high bits depend on every character
+_SLOT_MIX = 0x94D049BB133111EB  # a packed key's slot: the high bits of its product with this
 
 
 class CodePointClass:
@@ -177,7 +178,7 @@ class PackedTable:
         mixed = keys[0]
         for key in keys[1:]:
             mixed = (mixed * np.uint64(_MIX)) ^ key
-        return ((mixed * np.uint64(_HASH_BASE)) >> np.uint64(self.shift)).view(np.int64)
+        return ((mixed * np.uint64(_SLOT_MIX)) >> np.uint64(self.shift)).view(np.int64)
 
     def find(self, keys: list[np.ndarray]) -> np.ndarray:
         """The id of each key, 0 where the table does not hold it."""
