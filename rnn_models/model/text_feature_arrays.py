@@ -1,4 +1,4 @@
-"""The array operations `text_feature_counts` is built from: code point classes, distinct pieces, packed keys.
+"""The array operations `text_feature_counts` is built from: code point classes, pieces, packed keys, a table.
 
 Each is exact by construction: a character class is asked of Python itself once per code point; pieces grouped
 by a hash are then compared character by character; n-grams are packed into keys no two n-grams share.
@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-__all__ = ["CodePointClass", "Growing", "PackedTable", "code_points", "distinct_pieces", "group_offsets",
+__all__ = ["CodePointClass", "Growing", "KeyTable", "Packing", "Pieces", "code_points", "group_offsets",
            "is_space", "is_word", "ragged", "runs"]  # fmt: skip
 
 _HASH_BASE = 0x9E3779B97F4A7C15  # odd: the pieces' polynomial hash modulo 2**64
@@ -88,80 +88,82 @@ def runs(flags: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return edges[0::2], edges[1::2]
 
 
-def distinct_pieces(chars: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``(first, inverse)`` of pieces laid end to end in ``chars``: piece ``first[inverse[i]]`` has exactly the
-    characters of piece ``i``. Pieces are grouped by a polynomial hash modulo 2**64, then each is compared,
-    character by character, with the first of its group; one that differs (a collision) stands for itself.
+class Pieces:
+    """Strings laid end to end in one array of code points (``chars``), with their ``lengths``.
 
     Example:
-        >>> first, inverse = distinct_pieces(code_points("abxab"), np.array([2, 1, 2]))
+        >>> pieces = Pieces(code_points("abxab"), np.array([2, 1, 2]))
+        >>> first, inverse = pieces.distinct(pieces.hashes())
         >>> first[inverse].tolist()
         [0, 1, 0]
     """
-    offsets = np.cumsum(lengths) - lengths
-    within = np.arange(len(chars)) - np.repeat(offsets, lengths)  # (chars,) place in its piece
-    powers = np.cumprod(np.full(int(lengths.max()), _HASH_BASE, dtype=np.uint64))  # base ** (1 + place)
-    hashes = np.add.reduceat((chars + 1).view(np.uint64) * powers[within], offsets)
-    hashes ^= hashes >> np.uint64(31)
-    hashes *= np.uint64(_MIX)
-    hashes ^= hashes >> np.uint64(29)
-    index_bits = len(lengths).bit_length()  # (hash, index) sorted as one 64-bit key: a group's first first
-    keys = hashes >> np.uint64(index_bits) << np.uint64(index_bits) | np.arange(len(lengths), dtype=np.uint64)
-    keys.sort()
-    order = (keys & np.uint64((1 << index_bits) - 1)).astype(np.int64)
-    groups = keys >> np.uint64(index_bits)
-    new = np.concatenate([[True], groups[1:] != groups[:-1]])
-    first = order[new]
-    inverse = np.empty(len(lengths), dtype=np.int64)
-    inverse[order] = np.cumsum(new) - 1
-    peer = first[inverse]
-    padded = np.concatenate([chars, np.full(int(lengths.max()), -1)])  # a longer peer reads past the end
-    differ = np.logical_or.reduceat(padded[np.repeat(offsets[peer], lengths) + within] != chars, offsets)
-    differ |= lengths[peer] != lengths
-    if differ.any():
-        alone = np.flatnonzero(differ)
-        inverse[alone] = len(first) + np.arange(len(alone))
-        first = np.concatenate([first, alone])
-    return first, inverse
+
+    def __init__(self, chars: np.ndarray, lengths: np.ndarray) -> None:
+        self.chars, self.lengths = chars, lengths
+        self.offsets = np.cumsum(lengths) - lengths
+        self.within = np.arange(len(chars)) - np.repeat(self.offsets, lengths)  # (chars,) place in its piece
+
+    def __len__(self) -> int:
+        return len(self.lengths)
+
+    def take(self, pieces: np.ndarray) -> "Pieces":
+        return Pieces(self.chars[ragged(self.offsets[pieces], self.lengths[pieces])], self.lengths[pieces])
+
+    def hashes(self) -> np.ndarray:
+        """``(pieces,)`` uint64, odd: a polynomial hash modulo 2**64 of each piece, mixed so that its high bits
+        depend on every character. Equal pieces have equal hashes; the converse needs `differ`."""
+        powers = np.cumprod(
+            np.full(int(self.lengths.max()), _HASH_BASE, dtype=np.uint64)
+        )  # base ** (1 + place)
+        hashes = np.add.reduceat((self.chars + 1).view(np.uint64) * powers[self.within], self.offsets)
+        hashes ^= hashes >> np.uint64(31)
+        hashes *= np.uint64(_MIX)
+        hashes ^= hashes >> np.uint64(29)
+        return hashes | np.uint64(1)  # never 0: a `KeyTable` key
+
+    def differ(self, codes: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+        """``(pieces,)``: whether piece i differs from ``codes[starts[i]:starts[i] + lengths[i]]``."""
+        padded = np.concatenate([codes, np.full(int(self.lengths.max()), -1)])  # a longer piece reads past
+        unequal = padded[np.repeat(starts, self.lengths) + self.within] != self.chars
+        return np.logical_or.reduceat(unequal, self.offsets) | (lengths != self.lengths)
+
+    def distinct(self, hashes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``(first, inverse)``: piece ``first[inverse[i]]`` has exactly the characters of piece ``i``. Pieces
+        grouped by hash are compared with the first of their group; one that differs stands for itself."""
+        index_bits = len(self).bit_length()  # (hash, index) sorted as one 64-bit key: a group's first first
+        keys = hashes >> np.uint64(index_bits) << np.uint64(index_bits) | np.arange(
+            len(self), dtype=np.uint64
+        )
+        keys.sort()
+        order = (keys & np.uint64((1 << index_bits) - 1)).astype(np.int64)
+        groups = keys >> np.uint64(index_bits)
+        new = np.concatenate([[True], groups[1:] != groups[:-1]])
+        first = order[new]
+        inverse = np.empty(len(self), dtype=np.int64)
+        inverse[order] = np.cumsum(new) - 1
+        peer = first[inverse]
+        differ = self.differ(self.chars, self.offsets[peer], self.lengths[peer])
+        if differ.any():
+            alone = np.flatnonzero(differ)
+            inverse[alone] = len(first) + np.arange(len(alone))
+            first = np.concatenate([first, alone])
+        return first, inverse
 
 
-class PackedTable:
-    """Ids of sequences of ranks (1 .. ``largest_rank``), each packed whole into ``words`` 64-bit integers (rank
-    k at bit ``bits * k`` on, word after word): distinct sequences have distinct keys and no key is 0, so the
-    table compares keys, never hashes. Open addressing (linear probing, at most half full), probed with array
-    operations.
+class Packing:
+    """Sequences of ranks (1 .. ``largest_rank``) packed whole into ``words`` 64-bit integers, rank k at bit
+    ``bits * k`` on, word after word: sequences of at most ``longest`` ranks have distinct keys (no hash, so no
+    collision), and a key's first word is never 0.
 
     Example (ranks of 2 bits: the sequence (1, 2) is 1 + (2 << 2) = 9):
-        >>> table = PackedTable(3, 2, ranks=np.array([1, 2, 3]), lengths=np.array([2, 1]), ids=np.array([7, 8]))
-        >>> table.find([np.array([9, 3, 1], dtype=np.uint64)]).tolist()
-        [7, 8, 0]
+        >>> Packing(3, 2).pack(np.array([1, 2, 3]), np.array([2, 1]))[0].tolist()
+        [9, 3]
     """
 
-    def __init__(
-        self, largest_rank: int, longest: int, ranks: np.ndarray, lengths: np.ndarray, ids: np.ndarray
-    ):
+    def __init__(self, largest_rank: int, longest: int) -> None:
         self.bits = max(1, largest_rank.bit_length())
         self.per_word = 64 // self.bits
         self.words = max(1, -(-longest // self.per_word))
-        capacity = 1 << max(4, (2 * len(ids)).bit_length())
-        self.shift, self.mask = 65 - capacity.bit_length(), capacity - 1
-        starts = np.cumsum(lengths) - lengths
-        keys = [np.zeros(len(ids), dtype=np.uint64) for _ in range(self.words)]
-        for k in range(int(lengths.max(initial=0))):
-            has = np.flatnonzero(lengths > k)
-            self.add_rank(keys, k, ranks[starts[has] + k].astype(np.uint64), has)
-        self.keys = [np.zeros(capacity, dtype=np.uint64) for _ in range(self.words)]
-        self.ids = np.zeros(capacity, dtype=np.int64)
-        todo, slots = np.arange(len(ids)), self._slots(keys)
-        while todo.size:
-            free = np.flatnonzero(self.keys[0][slots] == 0)
-            placed = free[np.unique(slots[free], return_index=True)[1]]  # one entry per free slot
-            self.ids[slots[placed]] = ids[todo[placed]]
-            for table, key in zip(self.keys, keys, strict=True):
-                table[slots[placed]] = key[todo[placed]]
-            rest = np.ones(todo.size, dtype=bool)
-            rest[placed] = False
-            todo, slots = todo[rest], (slots[rest] + 1) & self.mask
 
     def add_rank(
         self, keys: list[np.ndarray], k: int, ranks: np.ndarray, rows: np.ndarray | None = None
@@ -173,6 +175,55 @@ class PackedTable:
             keys[word] |= shifted
         else:
             keys[word][rows] |= shifted
+
+    def pack(self, ranks: np.ndarray, lengths: np.ndarray) -> list[np.ndarray]:
+        """The keys of sequences laid end to end in ``ranks``."""
+        starts = np.cumsum(lengths) - lengths
+        keys = [np.zeros(len(lengths), dtype=np.uint64) for _ in range(self.words)]
+        for k in range(int(lengths.max(initial=0))):
+            has = np.flatnonzero(lengths > k)
+            self.add_rank(keys, k, ranks[starts[has] + k].astype(np.uint64), has)
+        return keys
+
+
+class KeyTable:
+    """Ids (never 0) of keys of ``words`` 64-bit integers whose first word is never 0: open addressing with
+    linear probing, at most half full (grown as keys come), probed with array operations; a hit compares the
+    whole key.
+
+    Example:
+        >>> table = KeyTable(words=1)
+        >>> table.insert([np.array([9, 3], dtype=np.uint64)], np.array([7, 8]))
+        >>> table.find([np.array([9, 3, 1], dtype=np.uint64)]).tolist()
+        [7, 8, 0]
+    """
+
+    def __init__(self, words: int) -> None:
+        self._allocate(words, 16)
+
+    def _allocate(self, words: int, capacity: int) -> None:
+        self.keys = [np.zeros(capacity, dtype=np.uint64) for _ in range(words)]
+        self.ids = np.zeros(capacity, dtype=np.int64)
+        self.size, self.shift, self.mask = 0, 65 - capacity.bit_length(), capacity - 1
+
+    def insert(self, keys: list[np.ndarray], ids: np.ndarray) -> None:
+        """Adds distinct keys the table does not hold yet."""
+        if 2 * (self.size + len(ids)) > len(self.ids):  # grown to a third full: every key placed again
+            held = np.flatnonzero(self.ids)
+            held_keys, held_ids = [table[held] for table in self.keys], self.ids[held]
+            self._allocate(len(self.keys), 1 << (3 * (self.size + len(ids))).bit_length())
+            self.insert(held_keys, held_ids)
+        self.size += len(ids)
+        todo, slots = np.arange(len(ids)), self._slots(keys)
+        while todo.size:
+            free = np.flatnonzero(self.keys[0][slots] == 0)
+            placed = free[np.unique(slots[free], return_index=True)[1]]  # one key per free slot
+            self.ids[slots[placed]] = ids[todo[placed]]
+            for table, key in zip(self.keys, keys, strict=True):
+                table[slots[placed]] = key[todo[placed]]
+            rest = np.ones(todo.size, dtype=bool)
+            rest[placed] = False
+            todo, slots = todo[rest], (slots[rest] + 1) & self.mask
 
     def _slots(self, keys: list[np.ndarray]) -> np.ndarray:
         mixed = keys[0]

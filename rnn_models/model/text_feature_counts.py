@@ -4,11 +4,12 @@ Exactly what ``TextFeatureVocabulary.reference_features`` computes one n-gram at
 and both with scikit-learn), with no Python step per n-gram:
 
 - the texts' whitespace-separated pieces (``str.split``'s, whitespace as ``str.isspace`` says) are found in
-  their code points, and each distinct piece is analysed once (`distinct_pieces`), then kept in a cache that
-  later batches reuse;
+  their code points and looked up, by a 64-bit hash and then character by character, in a cache of the pieces
+  earlier batches analysed; those it lacks are analysed once each (`Pieces.distinct`) and added;
 - a new piece is padded with a space on each side (``char_wb``), each character becomes its rank in the
   vocabulary's alphabet (0: in no n-gram), and every window of ``char_range`` ranks is packed into 64-bit
-  words and found in a `PackedTable` of the vocabulary's character n-grams: exact keys, no hash collisions;
+  words (`Packing`) and found in a `KeyTable` of the vocabulary's character n-grams: exact keys, no hash
+  collisions;
 - its tokens (runs of two or more ``\\w`` characters, as `re` says) are looked up among the tokens the word
   n-grams are made of; a text's word n-grams are packed tuples of its tokens' ranks, found the same way;
 - each text's n-grams are gathered from its pieces and counted by one sort of ``(text, id)`` keys per chunk.
@@ -24,9 +25,10 @@ import numpy as np
 
 from .text_feature_arrays import (
     Growing,
-    PackedTable,
+    KeyTable,
+    Packing,
+    Pieces,
     code_points,
-    distinct_pieces,
     group_offsets,
     is_space,
     is_word,
@@ -43,25 +45,43 @@ _KEY_ID_BITS = 24  # ids of up to 24 bits leave 8 or more for the text: (text, i
 
 
 class _PieceCache:
-    """Distinct pieces seen so far, each with its character n-gram ids and token ranks."""
+    """Distinct pieces seen so far (their code points, found by hash, then compared), each with its character
+    n-gram ids and token ranks."""
 
     def __init__(self, id_type: type) -> None:
-        self.index: dict[str, int] = {}  # piece -> its place in the arrays below
+        self.index = KeyTable(words=1)  # hash -> place + 1
+        self.codes, self.code_starts, self.lengths = Growing(np.int64), Growing(np.int64), Growing(np.int64)
         self.char_ids, self.token_ranks = Growing(id_type), Growing(np.int64)
         self.char_starts, self.char_counts = Growing(np.int64), Growing(np.int64)
         self.token_starts, self.token_counts = Growing(np.int64), Growing(np.int64)
 
-    def add(self, pieces: list[str], char_offsets, char_ids, token_offsets, token_ranks) -> np.ndarray:
-        """Stores new pieces' n-grams (grouped by piece, ``offsets`` ``(pieces + 1,)``); returns their places."""
-        first = self.char_starts.size
-        self.index.update(zip(pieces, range(first, first + len(pieces)), strict=True))
+    def find(self, pieces: Pieces, hashes: np.ndarray) -> np.ndarray:
+        """Each piece's place, -1 where the cache holds no piece of the same characters."""
+        places = self.index.find([hashes]) - 1
+        if not self.index.size:
+            return places
+        held = np.maximum(places, 0)
+        differ = pieces.differ(self.codes.values, self.code_starts.values[held], self.lengths.values[held])
+        return np.where(differ, -1, places)
+
+    def add(
+        self, pieces: Pieces, hashes: np.ndarray, char_offsets, char_ids, token_offsets, token_ranks
+    ) -> np.ndarray:
+        """Stores new pieces and their n-grams (grouped by piece, ``offsets`` ``(pieces + 1,)``); returns their
+        places. A piece whose hash the cache already holds (another piece's) is stored but not found again."""
+        first = self.lengths.extend(pieces.lengths)
+        places = np.arange(first, first + len(pieces))
+        self.code_starts.extend(self.codes.extend(pieces.chars) + pieces.offsets)
         for store, starts, counts, values, offsets in (
             (self.char_ids, self.char_starts, self.char_counts, char_ids, char_offsets),
             (self.token_ranks, self.token_starts, self.token_counts, token_ranks, token_offsets),
         ):
             starts.extend(store.extend(values) + offsets[:-1])
             counts.extend(np.diff(offsets))
-        return np.arange(first, first + len(pieces))
+        hashes, new = np.unique(hashes, return_index=True)
+        absent = self.index.find([hashes]) == 0
+        self.index.insert([hashes[absent]], places[new[absent]] + 1)
+        return places
 
 
 class NgramCounter:
@@ -90,10 +110,12 @@ class NgramCounter:
         self.unigram_ids = np.zeros(len(self.token_rank) + 1, dtype=np.int64)  # by token rank
         self.unigram_ids[ranks[starts[lengths == 1]]] = ids[lengths == 1]
         longer = (lengths >= 2) & (lengths <= word_range[1])  # in the table; longer ones are never found
-        self.words = PackedTable(
-            len(self.token_rank), word_range[1], ranks[ragged(starts[longer], lengths[longer])],
-            lengths[longer], ids[longer],
-        )  # fmt: skip
+        self.word_packing = Packing(len(self.token_rank), word_range[1])
+        self.words = KeyTable(self.word_packing.words)
+        self.words.insert(
+            self.word_packing.pack(ranks[ragged(starts[longer], lengths[longer])], lengths[longer]),
+            ids[longer],
+        )
         # Character n-grams: tuples of ranks in the alphabet of the vocabulary's character n-grams.
         codes = code_points("".join(chars))
         alphabet = np.unique(codes)
@@ -102,10 +124,14 @@ class NgramCounter:
         lengths = np.fromiter(map(len, chars), dtype=np.int64, count=len(chars))
         starts, ids = np.cumsum(lengths) - lengths, np.arange(first_char_id, first_char_id + len(chars))
         short = lengths <= char_range[1]
-        self.chars = PackedTable(
-            len(alphabet), char_range[1], self.char_rank[codes][ragged(starts[short], lengths[short])],
-            lengths[short], ids[short],
-        )  # fmt: skip
+        self.char_packing = Packing(len(alphabet), char_range[1])
+        self.chars = KeyTable(self.char_packing.words)
+        self.chars.insert(
+            self.char_packing.pack(
+                self.char_rank[codes][ragged(starts[short], lengths[short])], lengths[short]
+            ),
+            ids[short],
+        )
 
     def count(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         parts = list(self.segments(texts))
@@ -132,9 +158,9 @@ class NgramCounter:
         starts, ends = runs(solid)  # (pieces,) str.split's pieces
         text_ends = np.cumsum(np.fromiter(map(len, texts), dtype=np.int64, count=len(texts)) + 1) - 1
         rows = np.searchsorted(text_ends, starts)  # (pieces,) the text of each piece
-        first, inverse = distinct_pieces(codes[solid], ends - starts) if len(starts) else (starts, starts)
-        distinct = list(map(joined.__getitem__, map(slice, starts[first].tolist(), ends[first].tolist())))
-        piece = self._places(distinct)[inverse]  # (pieces,) each piece's place in the cache
+        piece = self._places(
+            joined, starts, Pieces(codes[solid], ends - starts)
+        )  # (pieces,) place in the cache
         cache = self.cache
         tokens = cache.token_counts.values[piece]
         text_tokens = cache.token_ranks.values[ragged(cache.token_starts.values[piece], tokens)]
@@ -142,15 +168,24 @@ class NgramCounter:
         chars = cache.char_counts.values[piece]
         return self._counted(len(texts), rows, cache.char_starts.values[piece], chars, word_rows, word_ids)
 
-    def _places(self, pieces: list[str]) -> np.ndarray:
-        """Each distinct piece's place in the cache, its n-grams found first where the cache lacks it."""
-        if self.cache.char_starts.size + len(pieces) > _CACHE:
+    def _places(self, joined: str, starts: np.ndarray, pieces: Pieces) -> np.ndarray:
+        """Each piece's place in the cache; the pieces the cache lacks are analysed (once each) and added."""
+        if not len(pieces):
+            return np.zeros(0, dtype=np.int64)
+        if len(self.cache.lengths.values) > _CACHE:
             self.cache = _PieceCache(self.key_type)
-        places = np.fromiter(map(self.cache.index.get, pieces, repeat(-1)), dtype=np.int64, count=len(pieces))
-        new = np.flatnonzero(places < 0)
-        if new.size:
-            missing = [pieces[i] for i in new.tolist()]
-            places[new] = self.cache.add(missing, *self._piece_ngrams(missing))
+        hashes = pieces.hashes()
+        places = self.cache.find(pieces, hashes)
+        missing = np.flatnonzero(places < 0)
+        if missing.size:
+            new = pieces.take(missing)
+            first, inverse = new.distinct(hashes[missing])
+            ends = starts[missing[first]] + new.lengths[first]
+            strings = list(
+                map(joined.__getitem__, map(slice, starts[missing[first]].tolist(), ends.tolist()))
+            )
+            added = self.cache.add(new.take(first), hashes[missing[first]], *self._piece_ngrams(strings))
+            places[missing] = added[inverse]
         return places
 
     def _piece_ngrams(self, pieces: list[str]) -> tuple[np.ndarray, ...]:
@@ -159,24 +194,24 @@ class NgramCounter:
         layout = " " + "  ".join(pieces) + " "  # each piece padded as char_wb pads it
         widths = np.fromiter(map(len, pieces), dtype=np.int64, count=len(pieces)) + 2
         codes = code_points(layout)
-        size, (low, high), table = len(codes), self.char_range, self.chars
+        size, (low, high), packing = len(codes), self.char_range, self.char_packing
         piece = np.repeat(np.arange(len(widths)), widths)  # (positions,)
         room = np.repeat(np.cumsum(widths), widths) - np.arange(size)  # positions left in the padded piece
         whole = room == np.repeat(widths, widths)  # the first position of a padded piece
         ranks = self.char_rank[np.minimum(codes, len(self.char_rank) - 1)]
         ranks = np.concatenate([ranks, np.zeros(high, dtype=np.uint64)])
-        keys = [np.zeros(size, dtype=np.uint64) for _ in range(table.words)]
+        keys = [np.zeros(size, dtype=np.uint64) for _ in range(packing.words)]
         known = np.ones(size, dtype=bool)  # every character of the window so far is in the alphabet
         found = np.zeros((size, high), dtype=np.int64)  # (positions, n-gram length - 1)
         for k in range(high):  # windows of k + 1 characters
             column = ranks[k : k + size]
             known &= column != 0
-            table.add_rank(keys, k, column)
+            packing.add_rank(keys, k, column)
             if k + 1 >= low:
                 starts = np.flatnonzero(known & (room >= k + 1))
             else:  # a padded piece shorter than the shortest n-gram counts once, whole
                 starts = np.flatnonzero(known & whole & (room == k + 1))
-            found[starts, k] = table.find([key[starts] for key in keys])
+            found[starts, k] = self.chars.find([key[starts] for key in keys])
         found = found.ravel()
         hits = np.flatnonzero(found)
         token_starts, token_ends = runs(is_word(codes))
@@ -193,21 +228,21 @@ class NgramCounter:
 
     def _word_ngrams(self, ranks: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """``(rows, ids)`` of the known word n-grams of the texts' token ranks, row by row."""
-        (low, high), table, size = self.word_range, self.words, len(ranks)
+        (low, high), packing, size = self.word_range, self.word_packing, len(ranks)
         found = np.zeros((size, high), dtype=np.int64)  # (tokens, n-gram length - 1)
         if low == 1:
             found[:, 0] = self.unigram_ids[ranks]
         ranks = np.concatenate([ranks.astype(np.uint64), np.zeros(high, dtype=np.uint64)])
         same_row = np.concatenate([rows, np.full(high, -1)])
-        keys = [np.zeros(size, dtype=np.uint64) for _ in range(table.words)]
+        keys = [np.zeros(size, dtype=np.uint64) for _ in range(packing.words)]
         known = np.ones(size, dtype=bool)  # every token of the window so far is known, all in one text
         for k in range(high):
             column = ranks[k : k + size]
             known &= (column != 0) & (same_row[k : k + size] == rows)
-            table.add_rank(keys, k, column)
+            packing.add_rank(keys, k, column)
             if k >= max(1, low - 1):
                 starts = np.flatnonzero(known)
-                found[starts, k] = table.find([key[starts] for key in keys])
+                found[starts, k] = self.words.find([key[starts] for key in keys])
         found = found.ravel()
         hits = np.flatnonzero(found)
         return rows[hits // high], found[hits]

@@ -109,8 +109,9 @@ class TextFeatureVocabulary:
     char_range: tuple[int, int] = (2, 5)
     _word_ids: dict[str, int] = field(init=False, repr=False)
     _char_ids: dict[str, int] = field(init=False, repr=False)
-    _pieces: dict[str, list[int]] = field(init=False, repr=False, default_factory=dict)  # for `occurrences`
-    _counter: NgramCounter | None = field(init=False, repr=False, default=None)  # for `arrays`, built once
+    # Caches: pieces' character n-gram ids (`occurrences`, `reference_features`), the array path (`arrays`).
+    _pieces: dict[str, list[int]] = field(init=False, repr=False, compare=False, default_factory=dict)
+    _counter: NgramCounter | None = field(init=False, repr=False, compare=False, default=None)
 
     def __post_init__(self) -> None:
         self.word_range, self.char_range = tuple(self.word_range), tuple(self.char_range)
@@ -121,6 +122,11 @@ class TextFeatureVocabulary:
         self._char_ids = {gram: i for i, gram in enumerate(self.chars, start=1 + len(self.words))}
         if len(self._word_ids) != len(self.words) or len(self._char_ids) != len(self.chars):
             raise ValueError("the text feature vocabulary repeats an n-gram; expected each n-gram once")
+
+    def __getstate__(self) -> dict:
+        """Pickled (``datasets.map`` with several processes, ``copy.deepcopy``) without the array path's state:
+        the next batch builds it again."""
+        return {**self.__dict__, "_counter": None}
 
     @property
     def size(self) -> int:

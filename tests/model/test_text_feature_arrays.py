@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import rnn_models.model.text_feature_arrays as arrays
-from rnn_models.model.text_feature_arrays import PackedTable, code_points, distinct_pieces, is_space, is_word
+from rnn_models.model.text_feature_arrays import KeyTable, Packing, Pieces, code_points, is_space, is_word
 
 
 def test_every_code_points_class_is_what_python_says():
@@ -23,7 +23,7 @@ def test_code_points_keep_characters_beyond_the_bmp_and_lone_surrogates():
 
 
 @pytest.mark.parametrize(("base", "collides"), [(arrays._HASH_BASE, False), (1 << 32, True)])
-def test_distinct_pieces_groups_equal_pieces_only(base, collides, monkeypatch):
+def test_distinct_groups_equal_pieces_only(base, collides, monkeypatch):
     monkeypatch.setattr(
         arrays, "_HASH_BASE", base
     )  # 2**32: base**2 is 0, pieces sharing a first char collide
@@ -31,24 +31,28 @@ def test_distinct_pieces_groups_equal_pieces_only(base, collides, monkeypatch):
     pool = ["a", "ab", "ba", "abc", "abd", "b" * 40, "b" * 41, "\U0001f600", "\x00", "\x00\x00", "é"]
     pieces = [pool[i] for i in rng.integers(0, len(pool), 500)]
     chars = code_points("".join(pieces))
-    first, inverse = distinct_pieces(chars, np.array([len(p) for p in pieces]))
+    laid_out = Pieces(chars, np.array([len(p) for p in pieces]))
+    first, inverse = laid_out.distinct(laid_out.hashes())
     assert [pieces[i] for i in first[inverse]] == pieces  # each piece stands for an equal one
     assert len(set(pieces)) <= len(first) and (first[inverse] <= np.arange(500)).all()  # the first stands
     assert (len(first) > len(set(pieces))) == collides  # a collision: its pieces stand alone
 
 
 @pytest.mark.parametrize(("largest_rank", "longest"), [(3, 2), (300, 5), (70_000, 4)])
-def test_a_packed_table_finds_exactly_its_sequences(largest_rank, longest):
+def test_a_table_of_packed_keys_finds_exactly_its_sequences(largest_rank, longest):
+    """(300, 5): 9 bits a rank, one word; (70,000, 4): 17 bits, two words. Half the sequences held, inserted in
+    two goes (the table grows between them)."""
     rng = np.random.default_rng(1)
-    sequences = {tuple(rng.integers(1, largest_rank + 1, rng.integers(1, longest + 1))) for _ in range(3000)}
-    held = sorted(sequences)[::2]
-    lengths = np.array([len(s) for s in held])
-    table = PackedTable(largest_rank, longest, np.concatenate(held), lengths, np.arange(1, len(held) + 1))
-    queries = sorted(sequences)
-    keys = [np.zeros(len(queries), dtype=np.uint64) for _ in range(table.words)]
-    for k in range(longest):
-        rows = np.array([i for i, s in enumerate(queries) if len(s) > k], dtype=np.int64)
-        ranks = np.array([queries[i][k] for i in rows], dtype=np.uint64)
-        table.add_rank(keys, k, ranks, rows)
+    sequences = sorted(
+        {tuple(rng.integers(1, largest_rank + 1, rng.integers(1, longest + 1))) for _ in range(3000)}
+    )
+    packing = Packing(largest_rank, longest)
+    table = KeyTable(packing.words)
+    held = sequences[0::2]
+    for first, part in ((0, held[: len(held) // 3]), (len(held) // 3, held[len(held) // 3 :])):
+        keys = packing.pack(np.concatenate(part), np.array([len(s) for s in part]))
+        table.insert(keys, np.arange(first + 1, first + 1 + len(part)))
     expected = {s: i for i, s in enumerate(held, start=1)}
-    assert table.find(keys).tolist() == [expected.get(s, 0) for s in queries]
+    keys = packing.pack(np.concatenate(sequences), np.array([len(s) for s in sequences]))
+    assert table.find(keys).tolist() == [expected.get(s, 0) for s in sequences]
+    assert packing.words == (2 if largest_rank == 70_000 else 1)

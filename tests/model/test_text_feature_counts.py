@@ -58,7 +58,7 @@ def test_keys_of_several_words_for_a_large_alphabet_and_many_tokens():
     words, chars = dict.fromkeys(seen.words + tokens), dict.fromkeys(seen.chars + alphabet)
     vocabulary = TextFeatureVocabulary(list(words), list(chars), word_range=(1, 4), char_range=(2, 5))
     vocabulary.arrays(["x"])
-    assert vocabulary._counter.chars.words == 2 and vocabulary._counter.words.words == 2
+    assert vocabulary._counter.char_packing.words == 2 and vocabulary._counter.word_packing.words == 2
     assert vocabulary.batch(texts, pad=False) == reference(vocabulary, texts)
 
 

@@ -1,6 +1,8 @@
 """The raw-text features equal scikit-learn's analyzers and counts, on real comments and on hard cases, and the
 tokenizer's array path (`TextFeatureVocabulary.batch`) equals the one-text-at-a-time reference."""
 
+import copy
+import pickle
 from collections import Counter
 
 import numpy as np
@@ -94,6 +96,13 @@ def test_ids_ascend_and_rows_pad_with_zeros():
     assert vocabulary.batch(["you idiot", "", "zzz"]) == ([[1, 2, 3, 4], [0, 0, 0, 0], [0, 0, 0, 0]],
                                                           [[1, 1, 1, 1], [0, 0, 0, 0], [0, 0, 0, 0]])  # fmt: skip
     assert vocabulary.group_starts == [1, 3] and vocabulary.size == 5
+
+
+def test_a_vocabulary_pickles_and_copies_after_a_batch():
+    vocabulary = TextFeatureVocabulary(words=["you", "you idiot"], chars=[" y", "yo"], char_range=(2, 2))
+    expected = vocabulary.batch(["you idiot you", "yo"])
+    for again in (pickle.loads(pickle.dumps(vocabulary)), copy.deepcopy(vocabulary)):
+        assert again == vocabulary and again.batch(["you idiot you", "yo"]) == expected
 
 
 def test_a_round_trip_through_a_dict_keeps_the_features():
