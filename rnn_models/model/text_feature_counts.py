@@ -134,6 +134,7 @@ class NgramCounter:
         )
 
     def count(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``(offsets, ids, counts)`` of all the texts (see the class)."""
         parts = list(self.segments(texts))
         empty = np.zeros(0, dtype=np.int64)
         offsets = np.cumsum(np.concatenate([[0], *(np.diff(offsets) for offsets, _, _ in parts)]))
@@ -158,9 +159,8 @@ class NgramCounter:
         starts, ends = runs(solid)  # (pieces,) str.split's pieces
         text_ends = np.cumsum(np.fromiter(map(len, texts), dtype=np.int64, count=len(texts)) + 1) - 1
         rows = np.searchsorted(text_ends, starts)  # (pieces,) the text of each piece
-        piece = self._places(
-            joined, starts, Pieces(codes[solid], ends - starts)
-        )  # (pieces,) place in the cache
+        # (pieces,) each piece's place in the cache, where its n-grams are
+        piece = self._places(joined, starts, Pieces(codes[solid], ends - starts))
         cache = self.cache
         tokens = cache.token_counts.values[piece]
         text_tokens = cache.token_ranks.values[ragged(cache.token_starts.values[piece], tokens)]
@@ -172,7 +172,7 @@ class NgramCounter:
         """Each piece's place in the cache; the pieces the cache lacks are analysed (once each) and added."""
         if not len(pieces):
             return np.zeros(0, dtype=np.int64)
-        if len(self.cache.lengths.values) > _CACHE:
+        if self.cache.lengths.size > _CACHE:
             self.cache = _PieceCache(self.key_type)
         hashes = pieces.hashes()
         places = self.cache.find(pieces, hashes)
