@@ -1,4 +1,4 @@
-"""Side-by-side benchmarks against the Keras reference: ``python scripts/benchmark.py {tokenizer,vectors,train,quality,serving,recurrence,vocab,explain} ...``.
+"""Side-by-side benchmarks against the Keras reference: ``python scripts/benchmark.py {tokenizer,text_features,vectors,train,quality,serving,recurrence,vocab,explain} ...``.
 
 Each subcommand lives in ``scripts/bench_<name>.py`` with a ``main(argv)``; ``--help`` after the
 subcommand lists its options. Results are ratios from one run (ours / reference) plus absolute figures.
@@ -8,7 +8,7 @@ import importlib
 import sys
 from pathlib import Path
 
-SUBCOMMANDS = ("tokenizer", "vectors", "train", "quality", "serving", "recurrence", "vocab", "explain")
+SUBCOMMANDS = ("tokenizer", "text_features", "vectors", "train", "quality", "serving", "recurrence", "vocab", "explain")
 
 
 def main(argv: list[str]) -> int:
