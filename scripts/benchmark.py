@@ -8,7 +8,17 @@ import importlib
 import sys
 from pathlib import Path
 
-SUBCOMMANDS = ("tokenizer", "text_features", "vectors", "train", "quality", "serving", "recurrence", "vocab", "explain")
+SUBCOMMANDS = (
+    "tokenizer",
+    "text_features",
+    "vectors",
+    "train",
+    "quality",
+    "serving",
+    "recurrence",
+    "vocab",
+    "explain",
+)
 
 
 def main(argv: list[str]) -> int:
