@@ -1,4 +1,4 @@
-"""Side-by-side benchmarks against the Keras reference: ``python scripts/benchmark.py {tokenizer,vectors,train,quality,serving,recurrence,vocab,explain,cost} ...``.
+"""Side-by-side benchmarks against the Keras reference: ``python scripts/benchmark.py {tokenizer,text_features,vectors,train,quality,serving,recurrence,vocab,explain,cost} ...``.
 
 Each subcommand lives in ``scripts/bench_<name>.py`` with a ``main(argv)``; ``--help`` after the
 subcommand lists its options. Results are ratios from one run (ours / reference) plus absolute figures.
@@ -10,6 +10,7 @@ from pathlib import Path
 
 SUBCOMMANDS = (
     "tokenizer",
+    "text_features",
     "vectors",
     "train",
     "quality",

@@ -4,11 +4,16 @@ The default preset reads these beside the Keras word ids, so what the Keras filt
 ``f`` and ``ck``) and words that have no id still count. The analyzers are scikit-learn's
 ``TfidfVectorizer(lowercase=True, strip_accents="unicode")`` with ``analyzer="word"`` (token pattern
 ``(?u)\\b\\w\\w+\\b``) and ``analyzer="char_wb"`` (each whitespace-separated piece padded with one space on
-each side, n-grams inside it; a piece no longer than n counts once, whole), reproduced with the standard
-library so that the tokenizer that ships with a model needs nothing else. Training fits the vocabularies with
-scikit-learn itself; tests compare both analyzers with scikit-learn's on real comments.
+each side, n-grams inside it; a piece no longer than n counts once, whole), reproduced without scikit-learn
+so that the tokenizer that ships with a model needs nothing more than transformers does. Training fits the
+vocabularies with scikit-learn itself; tests compare both analyzers with scikit-learn's on real comments.
 
-Shipped next to the weights: imports only the standard library.
+The analyzers here go one n-gram at a time: they define the features, and `TextFeatureVocabulary.occurrences`
+(which words an explanation credits) and `TextFeatureVocabulary.reference_features` use them. The tokenizer's
+batches take `text_feature_counts`, the same n-grams found with array operations (tests compare the two on
+real comments, Unicode edge cases and generated texts).
+
+Shipped next to the weights: imports only the standard library, numpy and `text_feature_counts`.
 """
 
 import re
@@ -16,6 +21,10 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+
+import numpy as np
+
+from .text_feature_counts import NgramCounter
 
 __all__ = ["TOKEN_PATTERN", "TextFeatureVocabulary", "char_wb_ngrams", "preprocess", "word_ngrams"]
 
@@ -35,7 +44,19 @@ def preprocess(text: str) -> str:
     text = text.lower()
     if text.isascii():
         return text
-    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    return unicodedata.normalize("NFKD", text).translate(_COMBINING_MARKS)
+
+
+class _CombiningMarks(dict):
+    """``str.translate``'s table that drops the combining marks (``unicodedata.combining``), filled as code
+    points are seen: accents stripped at C speed, exactly as scikit-learn's ``strip_accents_unicode``."""
+
+    def __missing__(self, code: int) -> int | None:
+        kept = self[code] = None if unicodedata.combining(chr(code)) else code
+        return kept
+
+
+_COMBINING_MARKS = _CombiningMarks()
 
 
 def word_ngrams(text: str, low: int, high: int) -> list[str]:
@@ -88,7 +109,9 @@ class TextFeatureVocabulary:
     char_range: tuple[int, int] = (2, 5)
     _word_ids: dict[str, int] = field(init=False, repr=False)
     _char_ids: dict[str, int] = field(init=False, repr=False)
-    _pieces: dict[str, list[int]] = field(init=False, repr=False, default_factory=dict)
+    # Caches: pieces' character n-gram ids (`occurrences`, `reference_features`), the array path (`arrays`).
+    _pieces: dict[str, list[int]] = field(init=False, repr=False, compare=False, default_factory=dict)
+    _counter: NgramCounter | None = field(init=False, repr=False, compare=False, default=None)
 
     def __post_init__(self) -> None:
         self.word_range, self.char_range = tuple(self.word_range), tuple(self.char_range)
@@ -99,6 +122,11 @@ class TextFeatureVocabulary:
         self._char_ids = {gram: i for i, gram in enumerate(self.chars, start=1 + len(self.words))}
         if len(self._word_ids) != len(self.words) or len(self._char_ids) != len(self.chars):
             raise ValueError("the text feature vocabulary repeats an n-gram; expected each n-gram once")
+
+    def __getstate__(self) -> dict:
+        """Pickled (``datasets.map`` with several processes, ``copy.deepcopy``) without the array path's state:
+        the next batch builds it again."""
+        return {**self.__dict__, "_counter": None}
 
     @property
     def size(self) -> int:
@@ -123,6 +151,12 @@ class TextFeatureVocabulary:
 
     def features(self, text: str) -> tuple[list[int], list[int]]:
         """``(ids, counts)`` of the known n-grams of one raw text, ids ascending."""
+        (ids,), (counts,) = self.batch([text], pad=False)
+        return ids, counts
+
+    def reference_features(self, text: str) -> tuple[list[int], list[int]]:
+        """`features` one n-gram at a time, by the analyzers above: what the array path is tested against
+        (``tests/model/test_text_features.py``) and timed against (``scripts/bench_text_features.py``)."""
         text = preprocess(text)
         lookup = self._word_ids.get
         counts = Counter(i for g in word_ngrams(text, *self.word_range) if (i := lookup(g)))
@@ -163,14 +197,49 @@ class TextFeatureVocabulary:
                     found.extend((i, index, 1.0 / n) for _, index in window)
         return spans, found
 
+    def arrays(self, texts: Iterable[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """`features` of many texts, as arrays: text i's ids (ascending) are ``ids[offsets[i]:offsets[i + 1]]``,
+        with their ``counts`` beside them; computed with array operations over the whole batch
+        (`text_feature_counts`).
+
+        Example:
+            >>> vocabulary = TextFeatureVocabulary(words=["you"], chars=["yo"], char_range=(2, 2))
+            >>> [a.tolist() for a in vocabulary.arrays(["you you", "", "yo"])]
+            [[0, 2, 2, 3], [1, 2, 2], [2, 2, 1]]
+        """
+        return self._counter_for().count([preprocess(text) for text in texts])
+
+    def _counter_for(self) -> NgramCounter:
+        if self._counter is None:  # built at the first batch: explanations alone never need it
+            self._counter = NgramCounter(
+                self.words, self.chars, self.word_range, self.char_range, first_char_id=1 + len(self.words)
+            )
+        return self._counter
+
+    def padded_arrays(self, texts: Iterable[str]) -> tuple[np.ndarray, np.ndarray]:
+        """`arrays` as ``(texts, longest row)`` ids and counts, padded with zeros."""
+        parts = list(self._counter_for().segments([preprocess(text) for text in texts]))
+        sizes = np.concatenate([np.zeros(0, dtype=np.int64), *(np.diff(offsets) for offsets, _, _ in parts)])
+        padded = np.zeros((2, len(sizes), int(sizes.max(initial=0))), dtype=np.int64)
+        first = 0
+        for offsets, ids, counts in parts:
+            rows = np.repeat(np.arange(first, first + len(offsets) - 1), np.diff(offsets))
+            columns = np.arange(len(ids)) - np.repeat(offsets[:-1], np.diff(offsets))
+            padded[0, rows, columns], padded[1, rows, columns] = ids, counts
+            first += len(offsets) - 1
+        return padded[0], padded[1]
+
     def batch(self, texts: Iterable[str], pad: bool = True) -> tuple[list[list[int]], list[list[int]]]:
         """`features` of each text, padded with zeros to the longest (id 0, count 0) unless ``pad=False``."""
-        rows = [self.features(text) for text in texts]
-        width = max((len(ids) for ids, _ in rows), default=0) if pad else 0
-        return (
-            [ids + [0] * (width - len(ids)) if pad else ids for ids, _ in rows],
-            [counts + [0] * (width - len(counts)) if pad else counts for _, counts in rows],
-        )
+        if pad:
+            ids, counts = self.padded_arrays(texts)
+            return ids.tolist(), counts.tolist()
+        rows: tuple[list[list[int]], list[list[int]]] = ([], [])
+        for offsets, ids, counts in self._counter_for().segments([preprocess(text) for text in texts]):
+            bounds = list(zip(offsets[:-1].tolist(), offsets[1:].tolist(), strict=True))
+            rows[0].extend(ids[a:b].tolist() for a, b in bounds)
+            rows[1].extend(counts[a:b].tolist() for a, b in bounds)
+        return rows
 
     def to_dict(self) -> dict:
         return {

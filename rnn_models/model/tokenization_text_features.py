@@ -7,7 +7,8 @@
 trust_remote_code=True)`` loads this class from the folder, so ``pipeline("text-classification")`` works on raw
 strings either way.
 
-Shipped next to the weights: imports only the standard library, transformers and `text_features`.
+Shipped next to the weights: imports only the standard library, transformers and `text_features` (which
+imports numpy, `text_feature_counts` and `text_feature_arrays`).
 """
 
 import json
@@ -24,6 +25,7 @@ __all__ = ["FEATURE_KEYS", "TEXT_FEATURES_FILE", "RNNTextFeaturesTokenizer", "re
 
 TEXT_FEATURES_FILE = "text_features.json"
 FEATURE_KEYS = ("text_feature_ids", "text_feature_counts")
+_IMPORTED_MODULES = ("text_features", "text_feature_counts", "text_feature_arrays")  # copied beside this one
 
 
 def read_text_features(path: str) -> TextFeatureVocabulary:
@@ -84,10 +86,18 @@ class RNNTextFeaturesTokenizer(TokenizersBackend):
         if self.text_features is None or text_pair is not None or kwargs.get("is_split_into_words"):
             return encoding
         single, tensors = isinstance(text, str), kwargs.get("return_tensors")
-        pad = tensors is not None or kwargs.get("padding_strategy", "do_not_pad") != "do_not_pad"
-        ids, counts = self.text_features.batch([text] if single else list(text), pad=pad)
-        if single and tensors is None:  # an unbatched call gives unbatched lists, as input_ids
-            ids, counts = ids[0], counts[0]
+        texts = [text] if single else list(text)
+        if tensors is not None:  # arrays padded to the longest row, never lists
+            ids, counts = self.text_features.padded_arrays(texts)
+            if tensors == "pt":  # the arrays' own memory: BatchEncoding would copy them
+                import torch
+
+                ids, counts = torch.from_numpy(ids), torch.from_numpy(counts)
+        else:
+            pad = kwargs.get("padding_strategy", "do_not_pad") != "do_not_pad"
+            ids, counts = self.text_features.batch(texts, pad=pad)
+            if single:  # an unbatched call gives unbatched lists, as input_ids
+                ids, counts = ids[0], counts[0]
         data = {**encoding, "text_feature_ids": ids, "text_feature_counts": counts}
         return BatchEncoding(data, encoding=encoding.encodings, tensor_type=tensors)
 
@@ -125,11 +135,11 @@ class RNNTextFeaturesTokenizer(TokenizersBackend):
 
 
 def _save_remote_code(save_directory: str | os.PathLike, prefix: str) -> list[str]:
-    """This module and `text_features` beside the tokenizer, named in ``auto_map``: where rnn-models is not
+    """This module and those it imports beside the tokenizer, named in ``auto_map``: where rnn-models is not
     installed, ``AutoTokenizer`` then loads this class with ``trust_remote_code=True``."""
     here = os.path.dirname(os.path.abspath(__file__))
     copied = []
-    for module in (__name__.rsplit(".", 1)[-1], "text_features"):
+    for module in (__name__.rsplit(".", 1)[-1], *_IMPORTED_MODULES):
         target = os.path.join(save_directory, module + ".py")
         if os.path.abspath(os.path.join(here, module + ".py")) != os.path.abspath(target):
             shutil.copyfile(os.path.join(here, module + ".py"), target)

@@ -4,7 +4,7 @@ The n-grams kept and their inverse document frequencies are exactly those of the
 first (scripts/bench_peers.py): ``TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True,
 strip_accents="unicode")`` beside ``TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), min_df=2,
 max_features=150_000, ...)``, fitted on the training texts only. The tokenizer then computes the same n-grams
-with the standard library (`rnn_models.model.text_features`).
+without scikit-learn (`rnn_models.model.text_features`).
 """
 
 from collections.abc import Sequence
