@@ -245,6 +245,7 @@ FOLDER_FILES = {
     "explained_example.json",
     "tokenizer.json",
     "tokenizer_config.json",
+    "run_args.json",
     "requirements.txt",
 }
 FOLDER_FILES |= {"text_features.json", "vectors_words.json", "converted_from.json"}
