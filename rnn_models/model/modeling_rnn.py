@@ -40,6 +40,14 @@ def _table_in_float16(module: nn.Module, state_dict: dict, prefix: str, local_me
 
 
 class RNNPreTrainedModel(PreTrainedModel):
+    """The base of this package's models: `RNNConfig`, Keras's initialisation, loading and saving.
+
+    Example:
+        >>> model = RNNForSequenceClassification(RNNConfig.from_preset("lstm", vocab_size=10, embedding_dim=4))
+        >>> isinstance(model, RNNPreTrainedModel), model.base_model_prefix, model.main_input_name
+        (True, 'rnn', 'input_ids')
+    """
+
     config_class = RNNConfig
     base_model_prefix = "rnn"
     main_input_name = "input_ids"
