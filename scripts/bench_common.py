@@ -1,5 +1,6 @@
 """Shared pieces of the benchmark scripts: machine facts, timing, tables and JSON output."""
 
+import gc
 import json
 import os
 import platform
@@ -57,6 +58,22 @@ def best_of(repeats: int, fn: Callable[[], Any]) -> float:
         fn()
         times.append(time.perf_counter() - start)
     return min(times)
+
+
+def fastest(runs: dict[str, Callable], repeats: int, collector: bool = False) -> dict[str, float]:
+    """Best wall-clock seconds of each function, runs interleaved; the garbage collector is off while timing
+    unless ``collector`` (as users run: its passes over every new list are then part of the time)."""
+    times = {name: float("inf") for name in runs}
+    for _ in range(repeats):
+        for name, run in runs.items():
+            gc.collect()
+            if not collector:
+                gc.disable()
+            start = time.perf_counter()
+            run()
+            times[name] = min(times[name], time.perf_counter() - start)
+            gc.enable()
+    return times
 
 
 def format_table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:

@@ -20,12 +20,10 @@ the fastest run of each is reported (the machines are shared: the fastest is the
 
 import argparse
 import csv
-import gc
 import itertools
 import sys
-import time
 
-from bench_common import format_table, machine_facts, write_json
+from bench_common import fastest, format_table, machine_facts, write_json
 from transformers import BatchEncoding
 
 from rnn_models.model.text_features import TextFeatureVocabulary
@@ -68,20 +66,6 @@ def load_texts(path: str, column: str, count: int) -> list[str]:
     with open(path, encoding="utf-8", newline="") as handle:
         texts = [row[column] for row in csv.DictReader(handle)]
     return list(itertools.islice(itertools.cycle(texts), count))
-
-
-def fastest(runs: dict[str, callable], repeats: int) -> dict[str, float]:
-    """Best wall-clock seconds of each function, runs interleaved, the garbage collector off while timing."""
-    times = {name: float("inf") for name in runs}
-    for _ in range(repeats):
-        for name, run in runs.items():
-            gc.collect()
-            gc.disable()
-            start = time.perf_counter()
-            run()
-            times[name] = min(times[name], time.perf_counter() - start)
-            gc.enable()
-    return times
 
 
 def timed_rows(workloads: dict[str, callable], before: tuple, after: tuple, texts: int, repeats: int) -> list:

@@ -21,7 +21,6 @@ import argparse
 import contextlib
 import csv
 import ctypes
-import gc
 import io
 import json
 import os
@@ -30,14 +29,13 @@ import subprocess
 import sys
 import tarfile
 import tempfile
-import time
 from pathlib import Path
 
 os.environ.setdefault("KERAS_BACKEND", "torch")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "true")
 
 import numpy as np
-from bench_common import format_table, machine_facts, write_json
+from bench_common import fastest, format_table, machine_facts, write_json
 from keras.utils import pad_sequences
 from keras_preprocessing.text import Tokenizer
 from tokenizers import Regex, pre_tokenizers
@@ -122,22 +120,6 @@ def ours_encode(
 def ours_lists(tokenizer: RNNTokenizerFast, texts: list[str], max_length: int) -> dict[str, list]:
     """The call every tutorial shows: Python lists, ``input_ids`` and ``attention_mask``."""
     return tokenizer(texts, padding="max_length", truncation=True, max_length=max_length)
-
-
-def fastest(runs: dict[str, callable], repeats: int, collector: bool = False) -> dict[str, float]:
-    """Best wall-clock seconds of each function, runs interleaved; the garbage collector is off while timing
-    unless ``collector`` (as users run: its passes over every new list are then part of the time)."""
-    times = {name: float("inf") for name in runs}
-    for _ in range(repeats):
-        for name, run in runs.items():
-            gc.collect()
-            if not collector:
-                gc.disable()
-            start = time.perf_counter()
-            run()
-            times[name] = min(times[name], time.perf_counter() - start)
-            gc.enable()
-    return times
 
 
 def trie_pattern(words: list[str]) -> str:

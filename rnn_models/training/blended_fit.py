@@ -24,7 +24,8 @@ T = TypeVar("T")
 def fitted_once(args, fit: Callable[[], T]) -> T:
     """``fit()`` on the main process, its result sent to every other process (one process: just ``fit()``).
 
-    A `ValueError` on the main process (bad input) is raised in every process, so none waits for the result.
+    An exception on the main process is raised in every process, so none waits for the result: a `ValueError`
+    (bad input) as the same one line, any other as a `RuntimeError` naming it.
 
     Example:
         >>> from types import SimpleNamespace
@@ -36,15 +37,20 @@ def fitted_once(args, fit: Callable[[], T]) -> T:
     from accelerate.utils import broadcast_object_list
 
     result: list[Any] = [None]
+    failure = None
     if args.process_index == 0:
         try:
             result = [("ok", fit())]
-        except ValueError as error:
-            result = [("error", str(error))]
+        except Exception as error:  # sent on before it is raised here, so no process waits in the broadcast
+            failure, result = error, [(type(error).__name__, str(error))]
     broadcast_object_list(result, from_process=0)
     status, value = result[0]
-    if status == "error":
+    if failure is not None:
+        raise failure
+    if status == "ValueError":
         raise ValueError(value)
+    if status != "ok":
+        raise RuntimeError(f"the main process failed fitting the linear part with {status}: {value}")
     return value
 
 

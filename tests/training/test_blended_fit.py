@@ -23,12 +23,14 @@ def fit():
     (folder / f"fitted-by-{args.process_index}").touch()
     if sys.argv[2] == "bad":
         raise ValueError("identity_hate: every training row has label 0")
+    if sys.argv[2] == "bug":
+        raise KeyError("a bug")
     return {"c": [0.125], "rank": args.process_index}
 
 try:
     result = fitted_once(args, fit)
-except ValueError as error:
-    print(f"rank {args.process_index}: {error}")
+except (ValueError, KeyError, RuntimeError) as error:
+    print(f"rank {args.process_index}: {type(error).__name__}: {error}")
     sys.exit(3)
 print(f"rank {args.process_index} got {result}")
 """
@@ -53,4 +55,14 @@ def test_a_bad_input_on_the_main_process_is_raised_in_every_process(tmp_path):
     done = _torchrun(tmp_path, "bad")
     assert done.returncode != 0
     for rank in (0, 1):
-        assert f"rank {rank}: identity_hate: every training row has label 0" in done.stdout
+        assert f"rank {rank}: ValueError: identity_hate: every training row has label 0" in done.stdout
+
+
+def test_a_bug_on_the_main_process_stops_every_process_instead_of_leaving_them_waiting(tmp_path):
+    done = _torchrun(tmp_path, "bug")
+    assert done.returncode != 0
+    assert "rank 0: KeyError: 'a bug'" in done.stdout
+    assert (
+        "rank 1: RuntimeError: the main process failed fitting the linear part with KeyError: 'a bug'"
+        in done.stdout
+    )
